@@ -1,0 +1,115 @@
+//! The `[model]` section of a run config.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::{Activation, InitScheme, ModelError};
+
+/// Which network topology to build.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Arch {
+    Convnet18,
+    Convnet80sec,
+    Lenet5,
+    Mlp,
+    Plain,
+    Alexnet,
+}
+
+impl fmt::Display for Arch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = match self {
+            Self::Convnet18 => "convnet18",
+            Self::Convnet80sec => "convnet80sec",
+            Self::Lenet5 => "lenet5",
+            Self::Mlp => "mlp",
+            Self::Plain => "plain",
+            Self::Alexnet => "alexnet",
+        };
+        f.write_str(name)
+    }
+}
+
+fn default_activation() -> Activation {
+    Activation::Relu
+}
+fn default_hidden() -> Vec<usize> {
+    vec![256, 256]
+}
+fn default_depth() -> usize {
+    8
+}
+fn default_width() -> usize {
+    32
+}
+fn default_dropout() -> f64 {
+    0.5
+}
+
+/// Architecture, activation and initialisation of a network.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelConfig {
+    pub arch: Arch,
+    #[serde(default = "default_activation")]
+    pub activation: Activation,
+    #[serde(default)]
+    pub init: InitScheme,
+    /// Per-weight-layer Gaussian stds for `init = "cuda-convnet"`; the last one repeats.
+    /// Empty: the architecture's own cuda-convnet values.
+    #[serde(default)]
+    pub init_std: Vec<f64>,
+    /// cuda-convnet's within-channel response normalisation (convnet18, convnet80sec).
+    #[serde(default)]
+    pub response_norm: bool,
+    /// Hidden widths of `mlp`.
+    #[serde(default = "default_hidden")]
+    pub hidden: Vec<usize>,
+    /// Number of conv layers of `plain`.
+    #[serde(default = "default_depth")]
+    pub depth: usize,
+    /// Channels of every conv layer of `plain`.
+    #[serde(default = "default_width")]
+    pub width: usize,
+    /// Dropout probability of `alexnet`'s fc6 and fc7.
+    #[serde(default = "default_dropout")]
+    pub dropout: f64,
+}
+
+impl ModelConfig {
+    pub fn new(arch: Arch, activation: Activation) -> Self {
+        Self {
+            arch,
+            activation,
+            init: InitScheme::default(),
+            init_std: Vec::new(),
+            response_norm: false,
+            hidden: default_hidden(),
+            depth: default_depth(),
+            width: default_width(),
+            dropout: default_dropout(),
+        }
+    }
+
+    /// Rejects values that would build a broken network, naming the field.
+    pub fn check(&self) -> Result<(), ModelError> {
+        let invalid = |field, reason: String| Err(ModelError::Invalid { field, reason });
+        if let Some(std) = self.init_std.iter().find(|s| !(s.is_finite() && **s > 0.0)) {
+            return invalid("init_std", format!("{std} is not a positive finite number"));
+        }
+        if self.arch == Arch::Mlp && self.hidden.contains(&0) {
+            return invalid("hidden", "a layer width of 0".into());
+        }
+        if self.arch == Arch::Plain && !(1..=256).contains(&self.depth) {
+            return invalid("depth", format!("{} is outside 1..=256", self.depth));
+        }
+        if self.arch == Arch::Plain && self.width == 0 {
+            return invalid("width", "0 channels".into());
+        }
+        if !(0.0..1.0).contains(&self.dropout) {
+            return invalid("dropout", format!("{} is outside [0, 1)", self.dropout));
+        }
+        Ok(())
+    }
+}

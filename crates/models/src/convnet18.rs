@@ -1,0 +1,99 @@
+//! cuda-convnet's `layers-18pct` net: the best-supported candidate for the "four-layer
+//! convolutional network" of the AlexNet paper's Figure 1 (three conv layers and one fc layer).
+
+use burn::module::Module;
+use burn::nn::Linear;
+use burn::nn::conv::Conv2d;
+use burn::tensor::module::{avg_pool2d, max_pool2d};
+use burn::tensor::ops::{AvgPoolOptions, MaxPoolOptions};
+use burn::tensor::{Device, Tensor};
+
+use crate::init::LayerInit;
+use crate::norm::ResponseNorm;
+use crate::{Activation, InputShape};
+
+/// Gaussian stds of conv1, conv2, conv3, fc in `layers-18pct.cfg`.
+pub const CUDA_CONVNET_STDS: [f64; 4] = [1e-4, 1e-2, 1e-2, 1e-2];
+
+/// conv5×5(32) → maxpool3/2 → act → [rnorm] → conv5×5(32) → act → avgpool3/2 → [rnorm] →
+/// conv5×5(64) → act → avgpool3/2 → fc(classes). Pools use ceil mode: 32 → 16 → 8 → 4.
+#[derive(Module, Debug)]
+pub struct ConvNet18 {
+    pub conv1: Conv2d,
+    pub conv2: Conv2d,
+    pub conv3: Conv2d,
+    pub fc: Linear,
+    #[module(skip)]
+    pub activation: Activation,
+    #[module(skip)]
+    pub norm: Option<ResponseNorm>,
+}
+
+/// Output side of a 3/2 ceil-mode pool.
+pub(crate) fn pooled(side: usize) -> usize {
+    (side.saturating_sub(3)).div_ceil(2) + 1
+}
+
+pub(crate) fn max_pool_3s2(x: Tensor<4>) -> Tensor<4> {
+    max_pool2d(x, MaxPoolOptions::new([3, 3]).with_stride([2, 2]).with_ceil_mode(true))
+}
+
+pub(crate) fn avg_pool_3s2(x: Tensor<4>) -> Tensor<4> {
+    let options = AvgPoolOptions::new([3, 3])
+        .with_stride([2, 2])
+        .with_ceil_mode(true)
+        .with_count_include_pad(false);
+    avg_pool2d(x, options)
+}
+
+/// The shared conv1..conv3 stack of `layers-18pct` and `layers-80sec`.
+pub(crate) fn conv_stack(init: &LayerInit, channels: usize, device: &Device) -> [Conv2d; 3] {
+    [
+        init.conv(0, [channels, 32], 5, 1, 2, 1, device),
+        init.conv(1, [32, 32], 5, 1, 2, 1, device),
+        init.conv(2, [32, 64], 5, 1, 2, 1, device),
+    ]
+}
+
+/// Flattened size after the conv stack.
+pub(crate) fn stack_features(input: InputShape) -> usize {
+    64 * pooled(pooled(pooled(input[1]))) * pooled(pooled(pooled(input[2])))
+}
+
+pub(crate) fn stack_forward(
+    convs: [&Conv2d; 3],
+    activation: Activation,
+    norm: Option<&ResponseNorm>,
+    x: Tensor<4>,
+) -> Tensor<2> {
+    let normed = |x: Tensor<4>| match norm {
+        Some(norm) => norm.forward(x),
+        None => x,
+    };
+    let x = activation.apply(max_pool_3s2(convs[0].forward(x)));
+    let x = normed(x);
+    let x = avg_pool_3s2(activation.apply(convs[1].forward(x)));
+    let x = normed(x);
+    let x = avg_pool_3s2(activation.apply(convs[2].forward(x)));
+    x.flatten(1, 3)
+}
+
+impl ConvNet18 {
+    pub fn new(
+        input: InputShape,
+        classes: usize,
+        activation: Activation,
+        init: &LayerInit,
+        norm: Option<ResponseNorm>,
+        device: &Device,
+    ) -> Self {
+        let [conv1, conv2, conv3] = conv_stack(init, input[0], device);
+        let fc = init.linear(3, stack_features(input), classes, device);
+        Self { conv1, conv2, conv3, fc, activation, norm }
+    }
+
+    pub fn forward(&self, x: Tensor<4>) -> Tensor<2> {
+        let convs = [&self.conv1, &self.conv2, &self.conv3];
+        self.fc.forward(stack_forward(convs, self.activation, self.norm.as_ref(), x))
+    }
+}

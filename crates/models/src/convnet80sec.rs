@@ -1,0 +1,49 @@
+//! cuda-convnet's `layers-80sec` net: the `layers-18pct` conv stack with a 64-unit hidden fc layer.
+
+use burn::module::Module;
+use burn::nn::Linear;
+use burn::nn::conv::Conv2d;
+use burn::tensor::{Device, Tensor};
+
+use crate::convnet18::{conv_stack, stack_features, stack_forward};
+use crate::init::LayerInit;
+use crate::norm::ResponseNorm;
+use crate::{Activation, InputShape};
+
+/// Gaussian stds of conv1, conv2, conv3, fc64, fc10 in `layers-80sec.cfg`.
+pub const CUDA_CONVNET_STDS: [f64; 5] = [1e-4, 1e-2, 1e-2, 1e-1, 1e-1];
+
+#[derive(Module, Debug)]
+pub struct ConvNet80Sec {
+    pub conv1: Conv2d,
+    pub conv2: Conv2d,
+    pub conv3: Conv2d,
+    pub fc1: Linear,
+    pub fc2: Linear,
+    #[module(skip)]
+    pub activation: Activation,
+    #[module(skip)]
+    pub norm: Option<ResponseNorm>,
+}
+
+impl ConvNet80Sec {
+    pub fn new(
+        input: InputShape,
+        classes: usize,
+        activation: Activation,
+        init: &LayerInit,
+        norm: Option<ResponseNorm>,
+        device: &Device,
+    ) -> Self {
+        let [conv1, conv2, conv3] = conv_stack(init, input[0], device);
+        let fc1 = init.linear(3, stack_features(input), 64, device);
+        let fc2 = init.linear(4, 64, classes, device);
+        Self { conv1, conv2, conv3, fc1, fc2, activation, norm }
+    }
+
+    pub fn forward(&self, x: Tensor<4>) -> Tensor<2> {
+        let convs = [&self.conv1, &self.conv2, &self.conv3];
+        let x = stack_forward(convs, self.activation, self.norm.as_ref(), x);
+        self.fc2.forward(self.activation.apply(self.fc1.forward(x)))
+    }
+}

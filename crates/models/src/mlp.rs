@@ -1,0 +1,44 @@
+//! A fully connected net: flatten → [fc(width) → act]* → fc(classes).
+
+use burn::module::Module;
+use burn::nn::Linear;
+use burn::tensor::{Device, Tensor};
+
+use crate::init::LayerInit;
+use crate::{Activation, InputShape};
+
+#[derive(Module, Debug)]
+pub struct Mlp {
+    pub hidden: Vec<Linear>,
+    pub output: Linear,
+    #[module(skip)]
+    pub activation: Activation,
+}
+
+impl Mlp {
+    pub fn new(
+        input: InputShape,
+        classes: usize,
+        widths: &[usize],
+        activation: Activation,
+        init: &LayerInit,
+        device: &Device,
+    ) -> Self {
+        let mut d_input = input.iter().product();
+        let mut hidden = Vec::with_capacity(widths.len());
+        for (layer, &width) in widths.iter().enumerate() {
+            hidden.push(init.linear(layer, d_input, width, device));
+            d_input = width;
+        }
+        let output = init.linear(widths.len(), d_input, classes, device);
+        Self { hidden, output, activation }
+    }
+
+    pub fn forward(&self, x: Tensor<4>) -> Tensor<2> {
+        let mut x = x.flatten(1, 3);
+        for layer in &self.hidden {
+            x = self.activation.apply(layer.forward(x));
+        }
+        self.output.forward(x)
+    }
+}

@@ -1,0 +1,238 @@
+//! The `actlab` command: a thin layer over the trainer and dataset libraries.
+
+use actlab_datasets::download::{fetch, sources};
+use actlab_datasets::{DatasetConfig, DatasetName, LoadedDataset, info};
+use actlab_trainer::progress::ProgressMode;
+use actlab_trainer::run::{Prepared, prepare};
+use actlab_trainer::{Backend, RunOptions, StopReason, Summary, UncheckedConfig, train};
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "actlab", version, about = "Why did ReLU replace sigmoid and tanh? Train and see.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ProgressArg {
+    Auto,
+    Lines,
+    Quiet,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Train a network from a TOML config.
+    Train {
+        #[arg(long)]
+        config: PathBuf,
+        /// Overrides training.backend.
+        #[arg(long)]
+        backend: Option<Backend>,
+        /// Override a config value: section.key=value (repeatable).
+        #[arg(long = "set", value_name = "SECTION.KEY=VALUE")]
+        set: Vec<String>,
+        /// Run folder (default: runs/<config name>). Rerunning into it resumes.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Data folder; overrides dataset.path.
+        #[arg(long)]
+        data: Option<PathBuf>,
+        /// Fail when a data file is not the official release (default: warn).
+        #[arg(long)]
+        strict_data: bool,
+        /// Discard what the run folder holds and start over.
+        #[arg(long)]
+        fresh: bool,
+        #[arg(long, value_enum, default_value = "auto")]
+        progress: ProgressArg,
+    },
+    /// Download or inspect datasets.
+    Data {
+        #[command(subcommand)]
+        command: DataCommand,
+    },
+    /// Which backends work on this machine.
+    Backends,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DataName {
+    Cifar10,
+    Mnist,
+    FashionMnist,
+}
+
+impl From<DataName> for DatasetName {
+    fn from(d: DataName) -> Self {
+        match d {
+            DataName::Cifar10 => DatasetName::Cifar10,
+            DataName::Mnist => DatasetName::Mnist,
+            DataName::FashionMnist => DatasetName::FashionMnist,
+        }
+    }
+}
+
+#[derive(Subcommand)]
+enum DataCommand {
+    /// Fetch the official files (md5-verified) into DIR.
+    Download {
+        #[arg(value_enum)]
+        dataset: DataName,
+        #[arg(long, default_value = "data")]
+        dir: PathBuf,
+        /// Fetch from this base URL instead of the official host.
+        #[arg(long)]
+        mirror: Option<String>,
+    },
+    /// Records per class, per-file checksums, and whether each file is the official one.
+    Info {
+        path: PathBuf,
+        /// Which dataset PATH holds (default: guessed from its files).
+        #[arg(long, value_enum)]
+        dataset: Option<DataName>,
+    },
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn warn_unofficial(data: &LoadedDataset) {
+    for file in &data.files {
+        if let Some(warning) = file.warning() {
+            eprintln!("warning: {warning}");
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Train { config, backend, set, out, data, strict_data, fresh, progress } => {
+            let name = config.display().to_string();
+            let mut unchecked = UncheckedConfig::load(&config, &set)?;
+            if let Some(backend) = backend {
+                unchecked.training.backend = backend;
+            }
+            if let Some(data) = data {
+                unchecked.dataset.path = data;
+            }
+            unchecked.dataset.strict |= strict_data;
+            let checked = unchecked.check(&name)?;
+            let stem = config.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or("run".into());
+            let out = out.unwrap_or_else(|| PathBuf::from("runs").join(&stem));
+            if let Prepared::Finished(summary) = prepare(&out, &checked, fresh)? {
+                eprintln!("{} already holds a finished run (pass --fresh to redo it)", out.display());
+                print_summary(&out, &summary);
+                return Ok(ExitCode::SUCCESS);
+            }
+            let data = checked
+                .dataset
+                .load(checked.training.seed)
+                .with_context(|| format!("loading dataset `{}`", checked.dataset.name))?;
+            warn_unofficial(&data);
+            let progress = match progress {
+                ProgressArg::Auto => ProgressMode::Auto,
+                ProgressArg::Lines => ProgressMode::Lines,
+                ProgressArg::Quiet => ProgressMode::Quiet,
+            };
+            eprintln!(
+                "training {} ({}) on {} ({} images) with {}, writing {}",
+                checked.model.arch,
+                checked.model.activation,
+                checked.dataset.name,
+                data.train.len(),
+                checked.training.backend,
+                out.display()
+            );
+            let options = RunOptions { out: out.clone(), progress, label: stem };
+            let summary = train(&checked, &data, &options)?;
+            print_summary(&out, &summary);
+            if let Some(StopReason::Diverged { epoch, iteration, loss }) = summary.stop {
+                bail!(
+                    "training diverged: loss {loss} at iteration {iteration} (epoch {epoch:.2}); lower optimizer.lr (now {})",
+                    checked.optimizer.lr
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Data { command: DataCommand::Download { dataset, dir, mirror } } => {
+            for source in sources(dataset.into(), &dir, mirror.as_deref())? {
+                let fetched = fetch(&source, true)?;
+                let verb = if fetched { "downloaded" } else { "already present" };
+                println!("{verb}: {} (md5 {})", source.dest.display(), source.md5);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Data { command: DataCommand::Info { path, dataset } } => {
+            let name = match dataset {
+                Some(d) => d.into(),
+                None => guess_dataset(&path),
+            };
+            let mut config = DatasetConfig::new(name);
+            config.path = path.clone();
+            let data = config.load(0).with_context(|| format!("reading {name} from {}", path.display()))?;
+            print!("{name} at {}\n{}", path.display(), info::describe(&data));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Backends => {
+            for backend in Backend::ALL {
+                match backend.probe() {
+                    Ok(_) => println!("{backend}: available"),
+                    Err(why) => println!("{backend}: unavailable ({why})"),
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn guess_dataset(path: &std::path::Path) -> DatasetName {
+    let text = path.display().to_string().to_ascii_lowercase();
+    let has = |name: &str| path.join(name).exists();
+    if text.contains("fashion") || has("fashion-mnist") {
+        DatasetName::FashionMnist
+    } else if text.contains("mnist") || has("mnist") || has("train-images-idx3-ubyte.gz") || has("train-images-idx3-ubyte") {
+        DatasetName::Mnist
+    } else {
+        DatasetName::Cifar10
+    }
+}
+
+fn print_summary(out: &std::path::Path, summary: &Summary) {
+    let stop = match &summary.stop {
+        Some(StopReason::TargetReached) => "target reached".to_string(),
+        Some(StopReason::MaxEpochs) => "max epochs (target not reached)".to_string(),
+        Some(StopReason::MaxTime) => "max time (target not reached)".to_string(),
+        Some(StopReason::Diverged { .. }) => "diverged".to_string(),
+        None => "unknown".to_string(),
+    };
+    println!("run: {}", out.display());
+    println!("stopped: {stop} after {:.2} epochs, {} iterations, {:.1} s", summary.epochs, summary.iterations, summary.seconds);
+    if let Some(hit) = &summary.target_reached {
+        println!(
+            "target train error {} first reached at epoch {:.2} (iteration {}, {:.1} s)",
+            summary.target_train_error.unwrap_or_default(),
+            hit.epoch,
+            hit.iteration,
+            hit.seconds
+        );
+    }
+    if let Some(e) = summary.final_train_error {
+        println!("final train error {e:.4}");
+    }
+    if let Some(e) = summary.final_test_error {
+        println!("final test error {e:.4}");
+    }
+    println!("throughput {:.0} images/s on {}", summary.mean_images_per_sec, summary.backend);
+}

@@ -1,0 +1,84 @@
+//! `summary.json`: how a run ended and what it ran on.
+
+use actlab_datasets::checksum::FileCheck;
+use serde::{Deserialize, Serialize};
+
+/// Why the loop stopped.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", tag = "reason")]
+pub enum StopReason {
+    /// The running training error reached `stop.target_train_error`.
+    TargetReached,
+    /// `stop.max_epochs` ran out first; the target (if any) was not reached.
+    MaxEpochs,
+    /// `stop.max_seconds` ran out first; the target (if any) was not reached.
+    MaxTime,
+    /// The loss became NaN or infinite.
+    Diverged { epoch: f64, iteration: u64, loss: f64 },
+}
+
+/// When the target training error was first reached.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TargetHit {
+    pub epoch: f64,
+    pub iteration: u64,
+    pub seconds: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Versions {
+    pub actlab: String,
+    pub burn: String,
+    pub commit: String,
+}
+
+impl Versions {
+    pub fn current() -> Self {
+        Self {
+            actlab: env!("CARGO_PKG_VERSION").into(),
+            burn: "0.22.1".into(),
+            commit: option_env!("ACTLAB_COMMIT").unwrap_or("unknown").into(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DatasetSummary {
+    pub name: String,
+    pub train_images: usize,
+    pub test_images: Option<usize>,
+    pub files: Vec<FileSummary>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FileSummary {
+    pub file: String,
+    pub md5: String,
+    pub official: bool,
+}
+
+impl From<&FileCheck> for FileSummary {
+    fn from(f: &FileCheck) -> Self {
+        Self { file: f.file.clone(), md5: f.md5.clone(), official: f.is_official() }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    /// "finished" once the loop has ended, "running" while it goes on.
+    pub status: String,
+    pub stop: Option<StopReason>,
+    pub target_train_error: Option<f64>,
+    pub target_reached: Option<TargetHit>,
+    pub epochs: f64,
+    pub iterations: u64,
+    pub seconds: f64,
+    pub final_train_loss: Option<f64>,
+    pub final_train_error: Option<f64>,
+    pub final_test_error: Option<f64>,
+    pub mean_images_per_sec: f64,
+    pub backend: String,
+    pub threads: usize,
+    pub versions: Versions,
+    pub dataset: DatasetSummary,
+}

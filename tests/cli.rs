@@ -1,0 +1,258 @@
+//! End-to-end tests of the `actlab` command: training runs, run folders, resumption,
+//! determinism, and clear one-line errors for bad input.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const SYNTHETIC: &str = r#"
+[dataset]
+name = "synthetic"
+normalize = "per-channel"
+[dataset.synthetic]
+train = 512
+test = 128
+side = 16
+
+[model]
+arch = "convnet18"
+activation = "relu"
+init = "kaiming"
+
+[optimizer]
+kind = "sgd"
+lr = 0.01
+momentum = 0.9
+
+[training]
+batch_size = 32
+log_every = 4
+seed = 7
+
+[stop]
+max_epochs = 2
+"#;
+
+fn actlab(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_actlab")).args(args).output().expect("actlab runs")
+}
+
+fn write_config(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    fs::write(&path, text).expect("write config");
+    path
+}
+
+fn train(config: &Path, out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec!["train", "--config", config.to_str().expect("utf8"), "--out", out.to_str().expect("utf8")];
+    args.extend_from_slice(extra);
+    actlab(&args)
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Rows of metrics.csv without the timing columns (images/s, elapsed).
+fn metrics_without_timing(out: &Path) -> Vec<String> {
+    let text = fs::read_to_string(out.join("metrics.csv")).expect("metrics.csv");
+    text.lines().map(|l| l.split(',').take(6).collect::<Vec<_>>().join(",")).collect()
+}
+
+#[test]
+fn trains_on_synthetic_data_and_leaves_a_complete_run_folder() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = write_config(dir.path(), "syn.toml", SYNTHETIC);
+    let out = dir.path().join("run");
+    let output = train(&config, &out, &["--progress", "lines"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    for file in ["config.toml", "metrics.csv", "summary.json", "model.bpk", "checkpoint/state.json"] {
+        assert!(out.join(file).exists(), "missing {file}");
+    }
+    let text = fs::read_to_string(out.join("metrics.csv")).expect("metrics");
+    let rows: Vec<Vec<&str>> = text.lines().skip(1).map(|l| l.split(',').collect()).collect();
+    // 512 images / 32 = 16 iterations an epoch, a row every 4: 8 rows over 2 epochs.
+    assert_eq!(rows.len(), 8, "{text}");
+    let first_error: f64 = rows[0][3].parse().expect("f64");
+    let last_error: f64 = rows[7][3].parse().expect("f64");
+    assert!(last_error < first_error, "training error did not fall: {first_error} -> {last_error}");
+    assert!(last_error < 0.5, "final training error {last_error} (chance is 0.9)");
+    // Test error at each epoch end only.
+    assert!(!rows[3][4].is_empty() && !rows[7][4].is_empty() && rows[0][4].is_empty(), "{text}");
+
+    let summary: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("summary.json")).expect("summary")).expect("json");
+    assert_eq!(summary["iterations"], 16);
+    assert_eq!(summary["stop"]["reason"], "max-epochs");
+    assert_eq!(summary["backend"], "flex");
+    let final_train: f64 = summary["final_train_error"].as_f64().expect("number");
+    assert!((final_train - last_error).abs() < 1e-6, "summary disagrees with metrics.csv");
+    let final_test: f64 = summary["final_test_error"].as_f64().expect("number");
+    let last_test: f64 = rows[7][4].parse().expect("f64");
+    assert!((final_test - last_test).abs() < 1e-6);
+}
+
+#[test]
+fn same_seed_same_metrics_and_an_interrupted_run_resumes_to_the_same_result() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = write_config(dir.path(), "syn.toml", SYNTHETIC);
+    let (a, b, c) = (dir.path().join("a"), dir.path().join("b"), dir.path().join("c"));
+    assert!(train(&config, &a, &["--progress", "quiet"]).status.success());
+    assert!(train(&config, &b, &["--progress", "quiet"]).status.success());
+    assert_eq!(metrics_without_timing(&a), metrics_without_timing(&b), "same config and seed differ");
+
+    // Stop mid-epoch (1.5 epochs = iteration 24), then continue to 2 epochs in the same folder.
+    let half = train(&config, &c, &["--progress", "quiet", "--set", "stop.max_epochs=1.5"]);
+    assert!(half.status.success(), "{}", stderr(&half));
+    let resumed = train(&config, &c, &["--progress", "quiet"]);
+    assert!(resumed.status.success(), "{}", stderr(&resumed));
+    let strip_test = |rows: Vec<String>| -> Vec<String> {
+        rows.into_iter().map(|r| r.split(',').enumerate().filter(|(i, _)| *i != 4).map(|(_, f)| f).collect::<Vec<_>>().join(",")).collect()
+    };
+    assert_eq!(strip_test(metrics_without_timing(&a)), strip_test(metrics_without_timing(&c)));
+
+    // Another seed gives another run.
+    let d = dir.path().join("d");
+    assert!(train(&config, &d, &["--progress", "quiet", "--set", "training.seed=8"]).status.success());
+    assert_ne!(metrics_without_timing(&a), metrics_without_timing(&d));
+}
+
+#[test]
+fn a_different_config_in_an_existing_run_folder_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = write_config(dir.path(), "syn.toml", SYNTHETIC);
+    let out = dir.path().join("run");
+    assert!(train(&config, &out, &["--set", "stop.max_epochs=0.25"]).status.success());
+    let clash = train(&config, &out, &["--set", "optimizer.lr=0.02"]);
+    assert!(!clash.status.success());
+    assert!(stderr(&clash).contains("different config"), "{}", stderr(&clash));
+    let fresh = train(&config, &out, &["--set", "optimizer.lr=0.02", "--set", "stop.max_epochs=0.25", "--fresh"]);
+    assert!(fresh.status.success(), "{}", stderr(&fresh));
+}
+
+#[test]
+fn target_training_error_stops_the_run_and_is_recorded() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = write_config(dir.path(), "syn.toml", SYNTHETIC);
+    let out = dir.path().join("run");
+    let output = train(&config, &out, &["--set", "stop.target_train_error=0.6", "--set", "stop.max_epochs=5"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let summary: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("summary.json")).expect("summary")).expect("json");
+    assert_eq!(summary["stop"]["reason"], "target-reached");
+    let hit_iteration = summary["target_reached"]["iteration"].as_u64().expect("iteration");
+    // The hit is the first metrics row at or below the target, and the last row written.
+    let text = fs::read_to_string(out.join("metrics.csv")).expect("metrics");
+    let rows: Vec<(u64, f64)> = text
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[1].parse().expect("u64"), f[3].parse().expect("f64"))
+        })
+        .collect();
+    let first = rows.iter().find(|(_, e)| *e <= 0.6).expect("a row under target");
+    assert_eq!(first.0, hit_iteration);
+    assert_eq!(rows.last().expect("rows").0, hit_iteration);
+}
+
+#[test]
+fn a_nan_loss_is_reported_as_divergence() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = write_config(dir.path(), "syn.toml", SYNTHETIC);
+    let out = dir.path().join("run");
+    let output = train(&config, &out, &["--set", "optimizer.lr=1e6"]);
+    assert!(!output.status.success());
+    let err = stderr(&output);
+    assert!(err.contains("diverged"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+/// A CIFAR-10 folder of `records` random records per batch file.
+fn fake_cifar(dir: &Path, records: usize) -> PathBuf {
+    let folder = dir.join("cifar-10-batches-bin");
+    fs::create_dir_all(&folder).expect("mkdir");
+    for (b, name) in ["data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin", "test_batch.bin"].iter().enumerate() {
+        let mut bytes = Vec::new();
+        for r in 0..records {
+            bytes.push(((r + b) % 10) as u8);
+            bytes.extend((0..3072).map(|i| ((i * 7 + r * 13 + b) % 256) as u8));
+        }
+        fs::write(folder.join(name), bytes).expect("write batch");
+    }
+    folder
+}
+
+fn assert_one_line_error(output: &Output, needle: &str) {
+    assert!(!output.status.success(), "expected failure");
+    let err = stderr(output);
+    assert!(!err.contains("panicked"), "panic: {err}");
+    let errors: Vec<&str> = err.lines().filter(|l| l.starts_with("error:")).collect();
+    assert_eq!(errors.len(), 1, "{err}");
+    assert!(errors[0].contains(needle), "`{needle}` not in: {err}");
+}
+
+#[test]
+fn corrupt_inputs_end_with_one_clear_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cifar = fake_cifar(dir.path(), 20);
+    let cifar_config = |path: &Path| {
+        SYNTHETIC.replace("name = \"synthetic\"", &format!("name = \"cifar10\"\npath = \"{}\"", path.display()))
+    };
+    // A truncated batch: the error names the file and the offset of the partial record.
+    let batch = cifar.join("data_batch_3.bin");
+    let bytes = fs::read(&batch).expect("read");
+    fs::write(&batch, &bytes[..bytes.len() - 100]).expect("truncate");
+    let config = write_config(dir.path(), "c.toml", &cifar_config(&cifar));
+    let output = train(&config, &dir.path().join("r1"), &[]);
+    assert_one_line_error(&output, "data_batch_3.bin");
+    assert!(stderr(&output).contains("offset 58387"), "{}", stderr(&output));
+    fs::write(&batch, &bytes).expect("restore");
+
+    // A label byte of 10 in record 2.
+    let mut bad = bytes.clone();
+    bad[2 * 3073] = 10;
+    fs::write(&batch, &bad).expect("write");
+    let output = train(&config, &dir.path().join("r2"), &[]);
+    assert_one_line_error(&output, "label 10 at byte offset 6146");
+    fs::write(&batch, &bytes).expect("restore");
+
+    // A bad IDX magic number.
+    let mnist = dir.path().join("mnist");
+    fs::create_dir_all(&mnist).expect("mkdir");
+    fs::write(mnist.join("train-images-idx3-ubyte"), [0u8, 0, 8, 1, 0, 0, 0, 0]).expect("write");
+    let output = actlab(&["data", "info", mnist.to_str().expect("utf8"), "--dataset", "mnist"]);
+    assert_one_line_error(&output, "bad magic number");
+
+    // An unknown config key, and a negative learning rate.
+    let config = write_config(dir.path(), "k.toml", &SYNTHETIC.replace("lr = 0.01", "lr = 0.01\nlearning_rate = 3"));
+    assert_one_line_error(&train(&config, &dir.path().join("r3"), &[]), "learning_rate");
+    let config = write_config(dir.path(), "n.toml", SYNTHETIC);
+    let output = train(&config, &dir.path().join("r4"), &["--set", "optimizer.lr=-0.1"]);
+    assert_one_line_error(&output, "optimizer.lr");
+    // A value of the wrong type names its key.
+    let output = train(&config, &dir.path().join("r5"), &["--set", "training.batch_size=\"big\""]);
+    assert_one_line_error(&output, "training.batch_size");
+    // A missing data folder says how to get the data.
+    let config = write_config(dir.path(), "m.toml", &cifar_config(&dir.path().join("nowhere")));
+    assert_one_line_error(&train(&config, &dir.path().join("r6"), &[]), "actlab data download cifar10");
+}
+
+#[test]
+fn unofficial_files_warn_by_default_and_fail_with_strict_data() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cifar = fake_cifar(dir.path(), 40);
+    let config = SYNTHETIC.replace("name = \"synthetic\"", &format!("name = \"cifar10\"\npath = \"{}\"", cifar.display()));
+    let config = write_config(dir.path(), "c.toml", &config.replace("max_epochs = 2", "max_epochs = 0.5"));
+    let output = train(&config, &dir.path().join("r1"), &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stderr(&output).contains("warning: ") && stderr(&output).contains("data_batch_1.bin"), "{}", stderr(&output));
+    let output = train(&config, &dir.path().join("r2"), &["--strict-data"]);
+    assert_one_line_error(&output, "is not the official");
+
+    let info = actlab(&["data", "info", cifar.to_str().expect("utf8")]);
+    assert!(info.status.success(), "{}", stderr(&info));
+    let text = String::from_utf8_lossy(&info.stdout);
+    assert!(text.contains("train: 200 images of 3x32x32"), "{text}");
+    assert!(text.contains("NOT official"), "{text}");
+}
