@@ -160,7 +160,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             print_summary(&out, &summary);
             if let Some(StopReason::Diverged { epoch, iteration, loss }) = summary.stop {
                 bail!(
-                    "training diverged: loss {loss} at iteration {iteration} (epoch {epoch:.2}); lower optimizer.lr (now {})",
+                    "training diverged: loss {loss} at iteration {iteration} (epoch {epoch:.2}); lower optimizer.lr (now {:e})",
                     checked.optimizer.lr
                 );
             }
