@@ -256,3 +256,73 @@ fn unofficial_files_warn_by_default_and_fail_with_strict_data() {
     assert!(text.contains("train: 200 images of 3x32x32"), "{text}");
     assert!(text.contains("NOT official"), "{text}");
 }
+
+#[test]
+fn reproduce_fig1_pipeline_on_synthetic_data_reports_what_its_runs_measured() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("fig1");
+    let args = [
+        "reproduce", "fig1", "--quick", "--seeds", "2", "--lr-grid", "0.003,0.01,1e30", "--trial-epochs", "0.5",
+        "--max-epochs", "6", "--target", "0.5", "--progress", "quiet", "--out", out.to_str().expect("utf8"),
+        "--set", "dataset.name=\"synthetic\"", "--set", "dataset.synthetic.side=16", "--set", "dataset.normalize=\"per-channel\"",
+        "--set", "model.init=\"kaiming\"", "--set", "training.batch_size=32", "--set", "training.log_every=4",
+    ];
+    let output = actlab(&args);
+    assert!(output.status.success(), "{}", stderr(&output));
+    for file in ["report.md", "report.json", "fig1.png", "fig1.svg"] {
+        assert!(out.join(file).exists(), "missing {file}");
+    }
+    assert!(fs::metadata(out.join("fig1.png")).expect("png").len() > 5_000, "empty-looking figure");
+    let md = fs::read_to_string(out.join("report.md")).expect("md");
+    assert!(md.contains("Reduced (`--quick`) run"), "{md}");
+    let report: serde_json::Value = serde_json::from_str(&fs::read_to_string(out.join("report.json")).expect("json")).expect("parse");
+
+    // Every trial's score is the last training error in its metrics.csv; 1e30 diverges.
+    let trials = report["trials"].as_array().expect("trials");
+    assert_eq!(trials.len(), 6);
+    // relu overflows to NaN at lr 1e30 (tanh saturates and may stay finite).
+    assert!(trials.iter().any(|t| t["activation"] == "relu" && t["lr"].as_f64() == Some(1e30) && t["diverged"] == true));
+    for trial in trials {
+        let folder = PathBuf::from(trial["folder"].as_str().expect("folder"));
+        if trial["diverged"] == true {
+            assert!(trial["train_error"].is_null(), "{trial}");
+            continue;
+        }
+        let last_row = fs::read_to_string(folder.join("metrics.csv")).expect("metrics").lines().last().expect("row").to_string();
+        let error: f64 = last_row.split(',').nth(3).expect("col").parse().expect("f64");
+        assert!((trial["train_error"].as_f64().expect("score") - error).abs() < 1e-6, "{trial} vs {last_row}");
+    }
+    for result in report["results"].as_array().expect("results") {
+        let activation = result["activation"].as_str().expect("name");
+        // The chosen rate is the best-scoring trial of that activation.
+        let best = trials
+            .iter()
+            .filter(|t| t["activation"] == activation && !t["train_error"].is_null())
+            .min_by(|a, b| a["train_error"].as_f64().expect("f").total_cmp(&b["train_error"].as_f64().expect("f")))
+            .expect("a trial");
+        assert_eq!(result["chosen_lr"], best["lr"]);
+        // Epochs to target are the first metrics row at or under the target, per run.
+        let mut reached = Vec::new();
+        for run in result["runs"].as_array().expect("runs") {
+            let text = fs::read_to_string(Path::new(run["folder"].as_str().expect("f")).join("metrics.csv")).expect("metrics");
+            let first = text.lines().skip(1).map(|l| l.split(',').map(String::from).collect::<Vec<_>>()).find(|f| f[3].parse::<f64>().expect("f64") <= 0.5);
+            match first {
+                Some(f) => {
+                    let epoch: f64 = f[0].parse().expect("f64");
+                    assert!((run["epochs_to_target"].as_f64().expect("epochs") - epoch).abs() < 1e-6, "{run}");
+                    reached.push(epoch);
+                }
+                None => assert_eq!(run["reached"], false),
+            }
+        }
+        if !reached.is_empty() {
+            let mean = reached.iter().sum::<f64>() / reached.len() as f64;
+            assert!((result["epochs_to_target"]["mean"].as_f64().expect("mean") - mean).abs() < 1e-6);
+        }
+    }
+    // A rerun finds everything finished and writes the same report.
+    let again = actlab(&args);
+    assert!(again.status.success(), "{}", stderr(&again));
+    let report_again: serde_json::Value = serde_json::from_str(&fs::read_to_string(out.join("report.json")).expect("json")).expect("parse");
+    assert_eq!(report, report_again);
+}

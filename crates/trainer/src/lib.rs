@@ -7,7 +7,10 @@ mod error;
 pub mod metrics;
 pub mod optimizer;
 pub mod progress;
+pub mod plot;
+pub mod reproduce;
 pub mod run;
+pub mod stats;
 pub mod summary;
 pub mod training;
 

@@ -3,6 +3,7 @@
 use actlab_datasets::download::{fetch, sources};
 use actlab_datasets::{DatasetConfig, DatasetName, LoadedDataset, info};
 use actlab_trainer::progress::ProgressMode;
+use actlab_trainer::reproduce::{Fig1Options, fig1};
 use actlab_trainer::run::{Prepared, prepare};
 use actlab_trainer::{Backend, RunOptions, StopReason, Summary, UncheckedConfig, train};
 use anyhow::{Context, Result, bail};
@@ -22,6 +23,16 @@ enum ProgressArg {
     Auto,
     Lines,
     Quiet,
+}
+
+impl From<ProgressArg> for ProgressMode {
+    fn from(p: ProgressArg) -> Self {
+        match p {
+            ProgressArg::Auto => ProgressMode::Auto,
+            ProgressArg::Lines => ProgressMode::Lines,
+            ProgressArg::Quiet => ProgressMode::Quiet,
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -56,8 +67,52 @@ enum Command {
         #[command(subcommand)]
         command: DataCommand,
     },
+    /// Reproduce a published experiment.
+    Reproduce {
+        #[command(subcommand)]
+        experiment: Experiment,
+    },
     /// Which backends work on this machine.
     Backends,
+}
+
+#[derive(Subcommand)]
+enum Experiment {
+    /// AlexNet (2012) Figure 1: epochs for convnet18 to reach 25% CIFAR-10 training error, ReLU vs tanh.
+    Fig1 {
+        #[arg(long, default_value = "flex")]
+        backend: Backend,
+        /// Seeds per activation (default 5, or 2 with --quick).
+        #[arg(long)]
+        seeds: Option<usize>,
+        #[arg(long, value_delimiter = ',', default_value = "relu,tanh")]
+        activations: Vec<actlab_models::Activation>,
+        /// Data folder (default: data).
+        #[arg(long)]
+        data: Option<PathBuf>,
+        #[arg(long, default_value = "runs/fig1")]
+        out: PathBuf,
+        /// A reduced run for a first try: a training subset, a looser target, fewer seeds.
+        #[arg(long)]
+        quick: bool,
+        /// Learning rates to try, comma-separated.
+        #[arg(long, value_delimiter = ',')]
+        lr_grid: Option<Vec<f64>>,
+        /// Length of each learning-rate trial, in epochs.
+        #[arg(long)]
+        trial_epochs: Option<f64>,
+        /// Cap on each full run; runs stopped by it are reported as not reached.
+        #[arg(long)]
+        max_epochs: Option<f64>,
+        /// Target training error (default 0.25, or 0.5 with --quick).
+        #[arg(long)]
+        target: Option<f64>,
+        /// Override the base config: section.key=value (repeatable).
+        #[arg(long = "set", value_name = "SECTION.KEY=VALUE")]
+        set: Vec<String>,
+        #[arg(long, value_enum, default_value = "auto")]
+        progress: ProgressArg,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -141,11 +196,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 .load(checked.training.seed)
                 .with_context(|| format!("loading dataset `{}`", checked.dataset.name))?;
             warn_unofficial(&data);
-            let progress = match progress {
-                ProgressArg::Auto => ProgressMode::Auto,
-                ProgressArg::Lines => ProgressMode::Lines,
-                ProgressArg::Quiet => ProgressMode::Quiet,
-            };
+            let progress = progress.into();
             eprintln!(
                 "training {} ({}) on {} ({} images) with {}, writing {}",
                 checked.model.arch,
@@ -183,6 +234,52 @@ fn run(cli: Cli) -> Result<ExitCode> {
             config.path = path.clone();
             let data = config.load(0).with_context(|| format!("reading {name} from {}", path.display()))?;
             print!("{name} at {}\n{}", path.display(), info::describe(&data));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Reproduce {
+            experiment:
+                Experiment::Fig1 {
+                    backend,
+                    seeds,
+                    activations,
+                    data,
+                    out,
+                    quick,
+                    lr_grid,
+                    trial_epochs,
+                    max_epochs,
+                    target,
+                    set,
+                    progress,
+                },
+        } => {
+            let options = Fig1Options {
+                out: out.clone(),
+                backend,
+                data,
+                activations,
+                seeds,
+                quick,
+                lr_grid,
+                trial_epochs,
+                max_epochs,
+                target,
+                overrides: set,
+                progress: progress.into(),
+            };
+            let report = fig1(&options)?;
+            for r in &report.results {
+                let epochs = r
+                    .epochs_to_target
+                    .as_ref()
+                    .map(|e| format!("{:.2} epochs (n={})", e.mean, e.n))
+                    .unwrap_or_else(|| "not reached".into());
+                println!("{}: lr {:e}, mean {} to {}", r.activation, r.chosen_lr, epochs, report.plan.target);
+            }
+            for (name, ratio) in &report.epoch_ratios {
+                println!("{name}/relu epochs: {:.2} (95% CI {:?})", ratio.value, ratio.ci95);
+            }
+            println!("report: {}", out.join("report.md").display());
             Ok(ExitCode::SUCCESS)
         }
         Command::Backends => {

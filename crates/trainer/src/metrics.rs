@@ -76,20 +76,21 @@ pub struct MetricsWriter {
 }
 
 impl MetricsWriter {
-    /// Starts a new file, or keeps the rows of an interrupted run up to `resume_iteration`.
-    pub fn open(path: &Path, resume_iteration: Option<u64>) -> Result<Self, TrainError> {
-        let kept = match resume_iteration {
+    /// Starts a new file, or keeps the rows of an interrupted run up to `resume_iteration`;
+    /// also returns the last row kept.
+    pub fn open(path: &Path, resume_iteration: Option<u64>) -> Result<(Self, Option<MetricsRow>), TrainError> {
+        let kept: Vec<MetricsRow> = match resume_iteration {
             Some(last) if path.exists() => read(path)?.into_iter().filter(|r| r.iteration <= last).collect(),
             _ => Vec::new(),
         };
         let mut text = format!("{HEADER}\n");
-        for row in kept {
+        for row in &kept {
             text.push_str(&row.to_csv());
             text.push('\n');
         }
         fs::write(path, text).map_err(|e| TrainError::io(path, e))?;
         let file = OpenOptions::new().append(true).open(path).map_err(|e| TrainError::io(path, e))?;
-        Ok(Self { path: path.into(), file: BufWriter::new(file) })
+        Ok((Self { path: path.into(), file: BufWriter::new(file) }, kept.last().cloned()))
     }
 
     pub fn write(&mut self, row: &MetricsRow) -> Result<(), TrainError> {

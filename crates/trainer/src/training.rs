@@ -110,7 +110,7 @@ pub fn train(config: &RunConfig, data: &LoadedDataset, options: &RunOptions) -> 
         },
     };
     let metrics_path = options.out.join("metrics.csv");
-    let mut metrics = MetricsWriter::open(&metrics_path, resumed.as_ref().map(|s| s.iteration))?;
+    let (mut metrics, last_kept) = MetricsWriter::open(&metrics_path, resumed.as_ref().map(|s| s.iteration))?;
 
     let n = train_set.len();
     let b = t.batch_size.min(n);
@@ -131,7 +131,7 @@ pub fn train(config: &RunConfig, data: &LoadedDataset, options: &RunOptions) -> 
     let mut order = epoch_order(n, t.seed, state.epoch);
     let mut stop = None;
     let mut target_hit = None;
-    let mut final_row: Option<MetricsRow> = None;
+    let mut final_row: Option<MetricsRow> = last_kept;
 
     while state.iteration < max_iterations {
         if let Some(limit) = config.stop.max_seconds
@@ -228,6 +228,27 @@ pub fn train(config: &RunConfig, data: &LoadedDataset, options: &RunOptions) -> 
         if stop.is_some() {
             break;
         }
+    }
+    // A run stopped between rows (time limit) still records where it ended.
+    if !matches!(stop, Some(StopReason::Diverged { .. }))
+        && state.epoch_batches > 0
+        && final_row.as_ref().is_none_or(|r| r.iteration != state.iteration)
+    {
+        let interval = last_row.0.elapsed().as_secs_f64().max(1e-9);
+        let row = MetricsRow {
+            epoch: state.epoch as f64 + state.epoch_seen as f64 / n as f64,
+            iteration: state.iteration,
+            train_loss: state.epoch_loss_sum / state.epoch_batches as f64,
+            train_error: state.epoch_wrong as f64 / state.epoch_seen as f64,
+            test_error: None,
+            lr: config.schedule.lr(config.optimizer.lr, state.epoch as f64, max_epochs),
+            images_per_sec: (images_total - last_row.1) as f64 / interval,
+            elapsed_s: elapsed(&started),
+        };
+        metrics.write(&row)?;
+        state.elapsed_s = row.elapsed_s;
+        checkpoints.save(&model, &optimizer, state.clone())?;
+        final_row = Some(row);
     }
     progress.finish();
     let stop = stop.unwrap_or(StopReason::MaxEpochs);

@@ -1,0 +1,449 @@
+//! `actlab reproduce fig1`: the AlexNet paper's Figure 1 experiment. A learning-rate search for
+//! each activation (short trials on a log grid, scored by the training error they reach), then
+//! full runs per activation and seed until the epoch's running training error reaches the target,
+//! then a report with confidence intervals and the figure. Every trial and run is an ordinary run
+//! folder, so a rerun with the same `--out` skips what is finished and resumes what is not.
+
+use actlab_datasets::LoadedDataset;
+use actlab_models::Activation;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::backend::Backend;
+use crate::config::UncheckedConfig;
+use crate::metrics::{self, MetricsRow};
+use crate::plot::{self, Curve, Figure};
+use crate::progress::ProgressMode;
+use crate::run::{Prepared, prepare};
+use crate::stats::{Estimate, Ratio, bootstrap_ratio};
+use crate::summary::{FileSummary, StopReason, Summary};
+use crate::training::{RunOptions, train};
+use crate::TrainError;
+
+/// The Figure 1 setting: cuda-convnet's layers-18pct net on the full CIFAR-10 training set,
+/// batch 128, momentum 0.9, no weight decay, dropout or augmentation, stop at 25% training error.
+pub const FIG1_BASE: &str = r#"
+[dataset]
+name = "cifar10"
+path = "data"
+normalize = "mean-image"
+[model]
+arch = "convnet18"
+activation = "relu"
+init = "cuda-convnet"
+[optimizer]
+kind = "sgd"
+lr = 0.001
+momentum = 0.9
+weight_decay = 0.0
+[training]
+batch_size = 128
+seed = 1
+log_every = 20
+eval_every = 0
+[stop]
+max_epochs = 80
+target_train_error = 0.25
+"#;
+
+/// What the user asked for; unset values take the full or `--quick` defaults.
+#[derive(Clone, Debug)]
+pub struct Fig1Options {
+    pub out: PathBuf,
+    pub backend: Backend,
+    pub data: Option<PathBuf>,
+    pub activations: Vec<Activation>,
+    pub seeds: Option<usize>,
+    pub quick: bool,
+    pub lr_grid: Option<Vec<f64>>,
+    pub trial_epochs: Option<f64>,
+    pub max_epochs: Option<f64>,
+    pub target: Option<f64>,
+    /// `section.key=value` applied to the base config (e.g. another dataset for tests).
+    pub overrides: Vec<String>,
+    pub progress: ProgressMode,
+}
+
+/// The resolved experiment.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Plan {
+    pub activations: Vec<String>,
+    pub lr_grid: Vec<f64>,
+    pub trial_epochs: f64,
+    pub seeds: usize,
+    pub max_epochs: f64,
+    pub target: f64,
+    /// What `--quick` changed from the full experiment, in words.
+    pub reductions: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Trial {
+    pub activation: String,
+    pub lr: f64,
+    /// Running training error at the end of the trial; None when it diverged.
+    pub train_error: Option<f64>,
+    pub diverged: bool,
+    pub folder: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SeedRun {
+    pub seed: u64,
+    pub folder: String,
+    pub reached: bool,
+    pub epochs_to_target: Option<f64>,
+    pub seconds_to_target: Option<f64>,
+    pub epochs_run: f64,
+    pub stop: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ActivationResult {
+    pub activation: String,
+    pub chosen_lr: f64,
+    pub runs: Vec<SeedRun>,
+    /// Over the runs that reached the target.
+    pub epochs_to_target: Option<Estimate>,
+    pub seconds_to_target: Option<Estimate>,
+    pub not_reached: usize,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Machine {
+    pub backend: String,
+    pub device: String,
+    pub threads: usize,
+    pub commit: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Report {
+    pub plan: Plan,
+    pub trials: Vec<Trial>,
+    pub results: Vec<ActivationResult>,
+    /// Ratio of the mean epochs (and seconds) to target of each activation to relu's.
+    pub epoch_ratios: BTreeMap<String, Ratio>,
+    pub time_ratios: BTreeMap<String, Ratio>,
+    pub machine: Machine,
+    pub dataset: Vec<FileSummary>,
+    pub train_images: usize,
+}
+
+fn plan(options: &Fig1Options) -> Result<Plan, TrainError> {
+    let mut reductions = Vec::new();
+    let quick = options.quick;
+    let default_grid = if quick { vec![5e-4, 1e-3, 2e-3] } else { vec![3e-4, 1e-3, 3e-3, 1e-2] };
+    let target = options.target.unwrap_or(if quick { 0.5 } else { 0.25 });
+    if quick {
+        reductions.push("training set: a class-balanced subset of 1,000 images per class (10,000 of 50,000)".into());
+        reductions.push(format!("target training error {target} instead of 0.25"));
+        reductions.push("2 seeds per activation instead of 5".into());
+        reductions.push("learning-rate grid of 3 values, trials of half an epoch".into());
+    }
+    let plan = Plan {
+        activations: options.activations.iter().map(|a| a.to_string()).collect(),
+        lr_grid: options.lr_grid.clone().unwrap_or(default_grid),
+        trial_epochs: options.trial_epochs.unwrap_or(if quick { 0.5 } else { 1.0 }),
+        seeds: options.seeds.unwrap_or(if quick { 2 } else { 5 }),
+        max_epochs: options.max_epochs.unwrap_or(if quick { 30.0 } else { 80.0 }),
+        target,
+        reductions,
+    };
+    if plan.activations.is_empty() || plan.lr_grid.is_empty() || plan.seeds == 0 {
+        return Err(TrainError::Other("reproduce: need at least one activation, learning rate and seed".into()));
+    }
+    if plan.lr_grid.iter().any(|lr| !(lr.is_finite() && *lr > 0.0)) {
+        return Err(TrainError::Other(format!("reproduce: --lr-grid {:?} has a non-positive rate", plan.lr_grid)));
+    }
+    Ok(plan)
+}
+
+fn base(options: &Fig1Options) -> Result<UncheckedConfig, TrainError> {
+    let mut overrides = Vec::new();
+    if options.quick {
+        overrides.push("dataset.subset_per_class=1000".to_string());
+    }
+    overrides.extend(options.overrides.iter().cloned());
+    let mut config = UncheckedConfig::parse(FIG1_BASE, "fig1 base config", &overrides)?;
+    config.training.backend = options.backend;
+    if let Some(data) = &options.data {
+        config.dataset.path = data.clone();
+    }
+    Ok(config)
+}
+
+/// Trains `config` into `folder` unless it already finished there; returns the summary.
+fn run_one(config: UncheckedConfig, data: &LoadedDataset, folder: &Path, label: String, progress: ProgressMode) -> Result<Summary, TrainError> {
+    let name = folder.display().to_string();
+    let checked = config.check(&name)?;
+    if let Prepared::Finished(summary) = prepare(folder, &checked, false)? {
+        return Ok(summary);
+    }
+    // A run that already ran out of epochs is finished too: its summary says so.
+    if let Ok(text) = std::fs::read_to_string(folder.join("summary.json"))
+        && let Ok(summary) = serde_json::from_str::<Summary>(&text)
+        && summary.stop == Some(StopReason::MaxEpochs)
+        && (summary.epochs - checked.stop.max_epochs).abs() < 1e-9
+    {
+        return Ok(summary);
+    }
+    train(&checked, data, &RunOptions { out: folder.into(), progress, label })
+}
+
+fn lr_name(lr: f64) -> String {
+    format!("lr-{lr:e}")
+}
+
+/// Runs (or resumes) the whole experiment and writes `report.md`, `report.json`, `fig1.png/svg`.
+pub fn fig1(options: &Fig1Options) -> Result<Report, TrainError> {
+    let plan = plan(options)?;
+    let base = base(options)?;
+    let data = base.dataset.load(base.training.seed)?;
+    for file in &data.files {
+        if let Some(warning) = file.warning() {
+            eprintln!("warning: {warning}");
+        }
+    }
+    std::fs::create_dir_all(&options.out).map_err(|e| TrainError::io(&options.out, e))?;
+    let mut trials = Vec::new();
+    let mut results = Vec::new();
+    let mut machine = None;
+    for activation in &options.activations {
+        // 1. Learning-rate search.
+        let mut best: Option<(f64, f64)> = None;
+        for &lr in &plan.lr_grid {
+            let folder = options.out.join("search").join(activation.name()).join(lr_name(lr));
+            let mut config = base.clone();
+            config.model.activation = *activation;
+            config.optimizer.lr = lr;
+            config.stop.max_epochs = plan.trial_epochs;
+            config.stop.target_train_error = None;
+            let label = format!("search {activation} lr {lr:e}");
+            let summary = run_one(config, &data, &folder, label, options.progress)?;
+            let diverged = matches!(summary.stop, Some(StopReason::Diverged { .. }));
+            let error = if diverged { None } else { summary.final_train_error };
+            if let Some(e) = error
+                && best.is_none_or(|(_, b)| e < b)
+            {
+                best = Some((lr, e));
+            }
+            trials.push(Trial { activation: activation.to_string(), lr, train_error: error, diverged, folder: folder.display().to_string() });
+        }
+        let Some((chosen_lr, _)) = best else {
+            return Err(TrainError::Other(format!("reproduce: every learning rate diverged for {activation}")));
+        };
+        // 2. Full runs.
+        let mut runs = Vec::new();
+        for seed in 1..=plan.seeds as u64 {
+            let folder = options.out.join("runs").join(activation.name()).join(format!("seed-{seed}"));
+            let mut config = base.clone();
+            config.model.activation = *activation;
+            config.optimizer.lr = chosen_lr;
+            config.training.seed = seed;
+            config.stop.max_epochs = plan.max_epochs;
+            config.stop.target_train_error = Some(plan.target);
+            let label = format!("{activation} seed {seed}");
+            let summary = run_one(config, &data, &folder, label, options.progress)?;
+            machine.get_or_insert_with(|| Machine {
+                backend: summary.backend.clone(),
+                device: device_name(options.backend),
+                threads: summary.threads,
+                commit: summary.versions.commit.clone(),
+            });
+            let hit = summary.target_reached.clone();
+            runs.push(SeedRun {
+                seed,
+                folder: folder.display().to_string(),
+                reached: hit.is_some(),
+                epochs_to_target: hit.as_ref().map(|h| h.epoch),
+                seconds_to_target: hit.as_ref().map(|h| h.seconds),
+                epochs_run: summary.epochs,
+                stop: match summary.stop {
+                    Some(StopReason::TargetReached) => "target reached".into(),
+                    Some(StopReason::MaxEpochs) => format!("not reached in {} epochs", plan.max_epochs),
+                    Some(StopReason::MaxTime) => "not reached (time limit)".into(),
+                    Some(StopReason::Diverged { .. }) => "diverged".into(),
+                    None => "unknown".into(),
+                },
+            });
+        }
+        let epochs: Vec<f64> = runs.iter().filter_map(|r| r.epochs_to_target).collect();
+        let seconds: Vec<f64> = runs.iter().filter_map(|r| r.seconds_to_target).collect();
+        results.push(ActivationResult {
+            activation: activation.to_string(),
+            chosen_lr,
+            not_reached: runs.len() - epochs.len(),
+            epochs_to_target: (!epochs.is_empty()).then(|| Estimate::of(&epochs)),
+            seconds_to_target: (!seconds.is_empty()).then(|| Estimate::of(&seconds)),
+            runs,
+        });
+    }
+    let (mut epoch_ratios, mut time_ratios) = (BTreeMap::new(), BTreeMap::new());
+    if let Some(relu) = results.iter().find(|r| r.activation == "relu") {
+        let relu_epochs: Vec<f64> = relu.runs.iter().filter_map(|r| r.epochs_to_target).collect();
+        let relu_seconds: Vec<f64> = relu.runs.iter().filter_map(|r| r.seconds_to_target).collect();
+        for other in results.iter().filter(|r| r.activation != "relu") {
+            let epochs: Vec<f64> = other.runs.iter().filter_map(|r| r.epochs_to_target).collect();
+            let seconds: Vec<f64> = other.runs.iter().filter_map(|r| r.seconds_to_target).collect();
+            if !epochs.is_empty() && !relu_epochs.is_empty() {
+                epoch_ratios.insert(other.activation.clone(), bootstrap_ratio(&epochs, &relu_epochs, 10_000, 1));
+                time_ratios.insert(other.activation.clone(), bootstrap_ratio(&seconds, &relu_seconds, 10_000, 2));
+            }
+        }
+    }
+    let report = Report {
+        plan,
+        trials,
+        results,
+        epoch_ratios,
+        time_ratios,
+        machine: machine.unwrap_or(Machine { backend: options.backend.to_string(), device: device_name(options.backend), threads: 0, commit: String::new() }),
+        dataset: data.files.iter().map(Into::into).collect(),
+        train_images: data.train.len(),
+    };
+    write_report(&options.out, &report)?;
+    Ok(report)
+}
+
+/// The processor (or adapter) the runs used.
+fn device_name(backend: Backend) -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|t| t.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()))
+        .unwrap_or_else(|| "unknown CPU".into());
+    match backend {
+        Backend::Wgpu => format!("wgpu default adapter (host CPU: {cpu})"),
+        _ => cpu,
+    }
+}
+
+/// Epoch-end training errors of each seed's run, as (epoch, mean, min, max) over seeds.
+fn curve(result: &ActivationResult) -> Result<Vec<(f64, f64, f64, f64)>, TrainError> {
+    let mut by_epoch: BTreeMap<u64, Vec<f64>> = BTreeMap::new();
+    for run in &result.runs {
+        let rows: Vec<MetricsRow> = metrics::read(&Path::new(&run.folder).join("metrics.csv"))?;
+        // Points at whole epochs, plus where the run stopped (e.g. at the target mid-epoch).
+        let last = rows.last().map(|r| r.iteration);
+        for row in rows.iter().filter(|r| (r.epoch - r.epoch.round()).abs() < 1e-9 || Some(r.iteration) == last) {
+            by_epoch.entry((row.epoch * 1000.0).round() as u64).or_default().push(row.train_error);
+        }
+    }
+    Ok(by_epoch
+        .into_iter()
+        .map(|(k, v)| {
+            let mean = v.iter().sum::<f64>() / v.len() as f64;
+            let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
+            let hi = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            (k as f64 / 1000.0, mean, lo, hi)
+        })
+        .collect())
+}
+
+fn fmt_estimate(e: &Option<Estimate>, digits: usize) -> String {
+    match e {
+        None => "not reached".into(),
+        Some(e) => {
+            let ci = e.ci95.map(|(lo, hi)| format!(" [{lo:.digits$}, {hi:.digits$}]")).unwrap_or_default();
+            format!("{:.digits$} ± {:.digits$}{ci} (n={})", e.mean, e.std, e.n)
+        }
+    }
+}
+
+fn fmt_ratio(r: Option<&Ratio>) -> String {
+    match r {
+        None => "–".into(),
+        Some(r) => match r.ci95 {
+            Some((lo, hi)) => format!("{:.2} [{lo:.2}, {hi:.2}]", r.value),
+            None => format!("{:.2} (no interval: fewer than 2 runs)", r.value),
+        },
+    }
+}
+
+fn write_report(out: &Path, report: &Report) -> Result<(), TrainError> {
+    let json_path = out.join("report.json");
+    std::fs::write(&json_path, serde_json::to_string_pretty(report).unwrap_or_default()).map_err(|e| TrainError::io(&json_path, e))?;
+
+    let mut curves = Vec::new();
+    let mut x_max: f64 = 1.0;
+    for result in &report.results {
+        let points = curve(result)?;
+        x_max = x_max.max(points.last().map(|p| p.0).unwrap_or(1.0));
+        curves.push(Curve { label: result.activation.clone(), dashed: result.activation != "relu", points });
+    }
+    let figure = Figure {
+        title: format!("CIFAR-10 training error, convnet18 ({} seeds, shaded: min-max)", report.plan.seeds),
+        x_max: x_max.ceil(),
+        y_max: 0.75f64.max(report.plan.target + 0.1),
+        target: Some(report.plan.target),
+        curves,
+    };
+    plot::save(&figure, &out.join("fig1")).map_err(TrainError::Other)?;
+
+    let p = &report.plan;
+    let mut md = String::new();
+    md.push_str("# AlexNet Figure 1 reproduction\n\n");
+    md.push_str(&format!(
+        "convnet18 (cuda-convnet layers-18pct) on {} CIFAR-10 training images, batch 128, SGD momentum 0.9, no weight decay, dropout or augmentation. Each run stops when the running training error of its current epoch first reaches {}; runs that hit the {}-epoch cap are listed as not reached.\n\n",
+        report.train_images, p.target, p.max_epochs
+    ));
+    if !p.reductions.is_empty() {
+        md.push_str("**Reduced (`--quick`) run.** Differences from the full experiment:\n\n");
+        for r in &p.reductions {
+            md.push_str(&format!("- {r}\n"));
+        }
+        md.push('\n');
+    }
+    md.push_str("## Epochs to target\n\n| activation | chosen lr | epochs to target: mean ± std [95% CI] | seconds to target: mean ± std [95% CI] | not reached | epochs vs relu [95% bootstrap CI] | time vs relu [95% bootstrap CI] |\n|---|---|---|---|---|---|---|\n");
+    for r in &report.results {
+        md.push_str(&format!(
+            "| {} | {:e} | {} | {} | {} | {} | {} |\n",
+            r.activation,
+            r.chosen_lr,
+            fmt_estimate(&r.epochs_to_target, 2),
+            fmt_estimate(&r.seconds_to_target, 0),
+            r.not_reached,
+            if r.activation == "relu" { "1".into() } else { fmt_ratio(report.epoch_ratios.get(&r.activation)) },
+            if r.activation == "relu" { "1".into() } else { fmt_ratio(report.time_ratios.get(&r.activation)) },
+        ));
+    }
+    md.push_str("\n![training error vs epochs](fig1.png)\n\n## Runs\n\n| activation | seed | epochs to target | seconds to target | epochs run | outcome |\n|---|---|---|---|---|---|\n");
+    for r in &report.results {
+        for run in &r.runs {
+            md.push_str(&format!(
+                "| {} | {} | {} | {} | {:.2} | {} |\n",
+                r.activation,
+                run.seed,
+                run.epochs_to_target.map(|e| format!("{e:.2}")).unwrap_or("–".into()),
+                run.seconds_to_target.map(|s| format!("{s:.0}")).unwrap_or("–".into()),
+                run.epochs_run,
+                run.stop
+            ));
+        }
+    }
+    md.push_str(&format!(
+        "\n## Learning-rate search\n\nTrials of {} epoch(s) from seed 1; score = running training error at the end of the trial (lower is better).\n\n| activation | lr | training error | |\n|---|---|---|---|\n",
+        p.trial_epochs
+    ));
+    for t in &report.trials {
+        let chosen = report.results.iter().any(|r| r.activation == t.activation && r.chosen_lr == t.lr);
+        md.push_str(&format!(
+            "| {} | {:e} | {} | {} |\n",
+            t.activation,
+            t.lr,
+            t.train_error.map(|e| format!("{e:.4}")).unwrap_or("diverged".into()),
+            if chosen { "chosen" } else { "" }
+        ));
+    }
+    let m = &report.machine;
+    md.push_str(&format!(
+        "\n## Machine and data\n\n- backend: {}, device: {}, threads: {}\n- actlab commit: {}\n",
+        m.backend, m.device, m.threads, m.commit
+    ));
+    for f in &report.dataset {
+        md.push_str(&format!("- {} md5 {}{}\n", f.file, f.md5, if f.official { " (official)" } else { " (not the official file)" }));
+    }
+    let md_path = out.join("report.md");
+    std::fs::write(&md_path, md).map_err(|e| TrainError::io(&md_path, e))
+}
