@@ -274,7 +274,7 @@ fn reproduce_fig1_pipeline_on_synthetic_data_reports_what_its_runs_measured() {
     }
     assert!(fs::metadata(out.join("fig1.png")).expect("png").len() > 5_000, "empty-looking figure");
     let md = fs::read_to_string(out.join("report.md")).expect("md");
-    assert!(md.contains("Reduced (`--quick`) run"), "{md}");
+    assert!(md.contains("Reduced run") && md.contains("class-balanced subset"), "{md}");
     let report: serde_json::Value = serde_json::from_str(&fs::read_to_string(out.join("report.json")).expect("json")).expect("parse");
 
     // Every trial's score is the last training error in its metrics.csv; 1e30 diverges.

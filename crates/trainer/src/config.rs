@@ -53,7 +53,7 @@ pub struct TrainingConfig {
     /// Iterations between rows of `metrics.csv` (a row is also written at every epoch end).
     #[serde(default = "default_log_every")]
     pub log_every: usize,
-    /// Epochs between test-set evaluations; 0: only at the end.
+    /// Epochs between test-set evaluations (and one at the end of the run); 0: never.
     #[serde(default = "default_eval_every")]
     pub eval_every: usize,
     #[serde(default = "default_eval_batch_size")]

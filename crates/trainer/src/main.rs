@@ -104,7 +104,7 @@ enum Experiment {
         /// Cap on each full run; runs stopped by it are reported as not reached.
         #[arg(long)]
         max_epochs: Option<f64>,
-        /// Target training error (default 0.25, or 0.5 with --quick).
+        /// Target training error (default 0.25, or 0.6 with --quick).
         #[arg(long)]
         target: Option<f64>,
         /// Override the base config: section.key=value (repeatable).

@@ -129,19 +129,16 @@ pub struct Report {
     pub machine: Machine,
     pub dataset: Vec<FileSummary>,
     pub train_images: usize,
+    /// The shared setting of every run, in words.
+    pub setting: String,
+    pub dataset_name: String,
 }
 
 fn plan(options: &Fig1Options) -> Result<Plan, TrainError> {
-    let mut reductions = Vec::new();
+    let reductions = Vec::new();
     let quick = options.quick;
     let default_grid = if quick { vec![5e-4, 1e-3, 2e-3] } else { vec![3e-4, 1e-3, 3e-3, 1e-2] };
-    let target = options.target.unwrap_or(if quick { 0.5 } else { 0.25 });
-    if quick {
-        reductions.push("training set: a class-balanced subset of 1,000 images per class (10,000 of 50,000)".into());
-        reductions.push(format!("target training error {target} instead of 0.25"));
-        reductions.push("2 seeds per activation instead of 5".into());
-        reductions.push("learning-rate grid of 3 values, trials of half an epoch".into());
-    }
+    let target = options.target.unwrap_or(if quick { 0.6 } else { 0.25 });
     let plan = Plan {
         activations: options.activations.iter().map(|a| a.to_string()).collect(),
         lr_grid: options.lr_grid.clone().unwrap_or(default_grid),
@@ -151,6 +148,16 @@ fn plan(options: &Fig1Options) -> Result<Plan, TrainError> {
         target,
         reductions,
     };
+    let mut plan = plan;
+    if plan.target != 0.25 {
+        plan.reductions.push(format!("target training error {} instead of the paper's 0.25", plan.target));
+    }
+    if plan.seeds < 5 {
+        plan.reductions.push(format!("{} seed(s) per activation instead of 5", plan.seeds));
+    }
+    if plan.trial_epochs < 1.0 {
+        plan.reductions.push(format!("learning-rate trials of {} epoch(s) instead of 1", plan.trial_epochs));
+    }
     if plan.activations.is_empty() || plan.lr_grid.is_empty() || plan.seeds == 0 {
         return Err(TrainError::Other("reproduce: need at least one activation, learning rate and seed".into()));
     }
@@ -198,9 +205,13 @@ fn lr_name(lr: f64) -> String {
 
 /// Runs (or resumes) the whole experiment and writes `report.md`, `report.json`, `fig1.png/svg`.
 pub fn fig1(options: &Fig1Options) -> Result<Report, TrainError> {
-    let plan = plan(options)?;
+    let mut plan = plan(options)?;
     let base = base(options)?;
     let data = base.dataset.load(base.training.seed)?;
+    if options.quick {
+        let reduction = format!("training set: a class-balanced subset of at most 1,000 images per class ({} images)", data.train.len());
+        plan.reductions.insert(0, reduction);
+    }
     for file in &data.files {
         if let Some(warning) = file.warning() {
             eprintln!("warning: {warning}");
@@ -302,6 +313,18 @@ pub fn fig1(options: &Fig1Options) -> Result<Report, TrainError> {
         machine: machine.unwrap_or(Machine { backend: options.backend.to_string(), device: device_name(options.backend), threads: 0, commit: String::new() }),
         dataset: data.files.iter().map(Into::into).collect(),
         train_images: data.train.len(),
+        setting: format!(
+            "{} on {} {} training images, batch {}, {:?} with momentum {}, weight decay {}, augmentation {}",
+            base.model.arch,
+            data.train.len(),
+            base.dataset.name,
+            base.training.batch_size,
+            base.optimizer.kind,
+            base.optimizer.momentum,
+            base.optimizer.weight_decay,
+            if base.dataset.augment.is_active() { "on" } else { "off" },
+        ),
+        dataset_name: base.dataset.name.to_string(),
     };
     write_report(&options.out, &report)?;
     Ok(report)
@@ -373,7 +396,7 @@ fn write_report(out: &Path, report: &Report) -> Result<(), TrainError> {
         curves.push(Curve { label: result.activation.clone(), dashed: result.activation != "relu", points });
     }
     let figure = Figure {
-        title: format!("CIFAR-10 training error, convnet18 ({} seeds, shaded: min-max)", report.plan.seeds),
+        title: format!("{} training error ({} seeds; shaded: min-max over seeds)", report.dataset_name, report.plan.seeds),
         x_max: x_max.ceil(),
         y_max: 0.75f64.max(report.plan.target + 0.1),
         target: Some(report.plan.target),
@@ -385,11 +408,11 @@ fn write_report(out: &Path, report: &Report) -> Result<(), TrainError> {
     let mut md = String::new();
     md.push_str("# AlexNet Figure 1 reproduction\n\n");
     md.push_str(&format!(
-        "convnet18 (cuda-convnet layers-18pct) on {} CIFAR-10 training images, batch 128, SGD momentum 0.9, no weight decay, dropout or augmentation. Each run stops when the running training error of its current epoch first reaches {}; runs that hit the {}-epoch cap are listed as not reached.\n\n",
-        report.train_images, p.target, p.max_epochs
+        "{}. Each run stops when the running training error of its current epoch first reaches {}; runs that hit the {}-epoch cap are listed as not reached. Curves: training error at each epoch end and where each run stopped.\n\n",
+        report.setting, p.target, p.max_epochs
     ));
     if !p.reductions.is_empty() {
-        md.push_str("**Reduced (`--quick`) run.** Differences from the full experiment:\n\n");
+        md.push_str("**Reduced run.** Differences from the full experiment:\n\n");
         for r in &p.reductions {
             md.push_str(&format!("- {r}\n"));
         }

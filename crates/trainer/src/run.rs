@@ -18,10 +18,12 @@ pub enum Prepared {
     Finished(Summary),
 }
 
-/// The parts of a config that define what is computed; stop conditions may change on resume.
+/// The parts of a config that define what is computed; the epoch and time limits may change on resume.
 fn identity(config: &RunConfig) -> String {
     let mut inner = (*config).clone().into_inner();
-    inner.stop = Default::default();
+    // A run may be extended (more epochs or time), but a new target is a different experiment.
+    inner.stop.max_epochs = 0.0;
+    inner.stop.max_seconds = None;
     inner.training.checkpoint_minutes = 0.0;
     toml::to_string(&inner).unwrap_or_default()
 }

@@ -67,6 +67,20 @@ fn count_wrong(logits: burn::tensor::Tensor<2>, targets: burn::tensor::Tensor<1,
     predicted.not_equal(targets).int().sum().into_scalar::<i64>()
 }
 
+/// The metrics row for where the loop stands: running loss and error over the current epoch.
+fn running_row(state: &LoopState, n: usize, test_error: Option<f64>, lr: f64, images_per_sec: f64, elapsed_s: f64) -> MetricsRow {
+    MetricsRow {
+        epoch: state.epoch as f64 + state.epoch_seen as f64 / n as f64,
+        iteration: state.iteration,
+        train_loss: state.epoch_loss_sum / state.epoch_batches as f64,
+        train_error: state.epoch_wrong as f64 / state.epoch_seen as f64,
+        test_error,
+        lr,
+        images_per_sec,
+        elapsed_s,
+    }
+}
+
 /// Trains `config` on `data`, resuming from the checkpoint in `options.out` if there is one.
 pub fn train(config: &RunConfig, data: &LoadedDataset, options: &RunOptions) -> Result<Summary, TrainError> {
     let t = &config.training;
@@ -177,8 +191,9 @@ pub fn train(config: &RunConfig, data: &LoadedDataset, options: &RunOptions) -> 
             let finished_epochs = state.epoch + epoch_end as u64;
             let eval_due = epoch_end
                 && data.test.is_some()
-                && ((t.eval_every > 0 && finished_epochs % t.eval_every as u64 == 0) || last);
-            let test_error = if eval_due || (last && data.test.is_some()) {
+                && t.eval_every > 0
+                && (finished_epochs % t.eval_every as u64 == 0 || last);
+            let test_error = if eval_due || (last && t.eval_every > 0 && data.test.is_some()) {
                 let test = data.test.as_ref().map(|set| evaluate(&model, set, &batcher, t.eval_batch_size, &device));
                 state.last_test_error = test;
                 test
@@ -187,16 +202,7 @@ pub fn train(config: &RunConfig, data: &LoadedDataset, options: &RunOptions) -> 
             };
             let interval = last_row.0.elapsed().as_secs_f64().max(1e-9);
             let images_in_interval = images_total - last_row.1;
-            let row = MetricsRow {
-                epoch: state.epoch as f64 + state.epoch_seen as f64 / n as f64,
-                iteration: state.iteration,
-                train_loss: state.epoch_loss_sum / state.epoch_batches as f64,
-                train_error: state.epoch_wrong as f64 / state.epoch_seen as f64,
-                test_error,
-                lr,
-                images_per_sec: images_in_interval as f64 / interval,
-                elapsed_s: elapsed(&started),
-            };
+            let row = running_row(&state, n, test_error, lr, images_in_interval as f64 / interval, elapsed(&started));
             last_row = (Instant::now(), images_total);
             metrics.write(&row)?;
             let remaining = (max_iterations - state.iteration) as f64 * elapsed(&started) / state.iteration.max(1) as f64;
@@ -235,16 +241,9 @@ pub fn train(config: &RunConfig, data: &LoadedDataset, options: &RunOptions) -> 
         && final_row.as_ref().is_none_or(|r| r.iteration != state.iteration)
     {
         let interval = last_row.0.elapsed().as_secs_f64().max(1e-9);
-        let row = MetricsRow {
-            epoch: state.epoch as f64 + state.epoch_seen as f64 / n as f64,
-            iteration: state.iteration,
-            train_loss: state.epoch_loss_sum / state.epoch_batches as f64,
-            train_error: state.epoch_wrong as f64 / state.epoch_seen as f64,
-            test_error: None,
-            lr: config.schedule.lr(config.optimizer.lr, state.epoch as f64, max_epochs),
-            images_per_sec: (images_total - last_row.1) as f64 / interval,
-            elapsed_s: elapsed(&started),
-        };
+        let lr = config.schedule.lr(config.optimizer.lr, state.epoch as f64, max_epochs);
+        let speed = (images_total - last_row.1) as f64 / interval;
+        let row = running_row(&state, n, None, lr, speed, elapsed(&started));
         metrics.write(&row)?;
         state.elapsed_s = row.elapsed_s;
         checkpoints.save(&model, &optimizer, state.clone())?;
