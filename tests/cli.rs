@@ -279,7 +279,8 @@ fn reproduce_fig1_pipeline_on_synthetic_data_reports_what_its_runs_measured() {
 
     // Every trial's score is the last training error in its metrics.csv; 1e30 diverges.
     let trials = report["trials"].as_array().expect("trials");
-    assert_eq!(trials.len(), 6);
+    // 2 activations x 3 rates, plus at most 3 edge extensions each.
+    assert!((6..=12).contains(&trials.len()), "{} trials", trials.len());
     // relu overflows to NaN at lr 1e30 (tanh saturates and may stay finite).
     assert!(trials.iter().any(|t| t["activation"] == "relu" && t["lr"].as_f64() == Some(1e30) && t["diverged"] == true));
     for trial in trials {

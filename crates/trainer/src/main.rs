@@ -274,7 +274,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     .as_ref()
                     .map(|e| format!("{:.2} epochs (n={})", e.mean, e.n))
                     .unwrap_or_else(|| "not reached".into());
-                println!("{}: lr {:e}, mean {} to {}", r.activation, r.chosen_lr, epochs, report.plan.target);
+                println!("{}: lr {}, mean {} to {}", r.activation, actlab_trainer::reproduce::fmt_lr(r.chosen_lr), epochs, report.plan.target);
             }
             for (name, ratio) in &report.epoch_ratios {
                 println!("{name}/relu epochs: {:.2} (95% CI {:?})", ratio.value, ratio.ci95);

@@ -47,6 +47,9 @@ max_epochs = 80
 target_train_error = 0.25
 "#;
 
+/// How many rates beyond the grid the search may try when the best one is at an edge.
+pub const MAX_EXTENSIONS: usize = 3;
+
 /// What the user asked for; unset values take the full or `--quick` defaults.
 #[derive(Clone, Debug)]
 pub struct Fig1Options {
@@ -199,8 +202,16 @@ fn run_one(config: UncheckedConfig, data: &LoadedDataset, folder: &Path, label: 
     train(&checked, data, &RunOptions { out: folder.into(), progress, label })
 }
 
+/// A learning rate in at most four significant digits: 2e-3, 3.333e-2.
+pub fn fmt_lr(lr: f64) -> String {
+    let text = format!("{lr:.3e}");
+    let (mantissa, exponent) = text.split_once('e').unwrap_or((&text, "0"));
+    let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
+    format!("{mantissa}e{exponent}")
+}
+
 fn lr_name(lr: f64) -> String {
-    format!("lr-{lr:e}")
+    format!("lr-{}", fmt_lr(lr))
 }
 
 /// Runs (or resumes) the whole experiment and writes `report.md`, `report.json`, `fig1.png/svg`.
@@ -222,16 +233,38 @@ pub fn fig1(options: &Fig1Options) -> Result<Report, TrainError> {
     let mut results = Vec::new();
     let mut machine = None;
     for activation in &options.activations {
-        // 1. Learning-rate search.
+        // 1. Learning-rate search. While the best rate is at an edge of what was tried, the grid
+        //    is extended past that edge by its own spacing, up to MAX_EXTENSIONS times.
+        let mut grid = plan.lr_grid.clone();
+        grid.sort_by(f64::total_cmp);
+        let spacing = if grid.len() >= 2 { (grid[grid.len() - 1] / grid[grid.len() - 2]).max(1.5) } else { 2.0 };
+        let mut queue: std::collections::VecDeque<f64> = grid.into();
+        let mut tried: Vec<f64> = Vec::new();
+        let mut extensions = 0;
         let mut best: Option<(f64, f64)> = None;
-        for &lr in &plan.lr_grid {
+        loop {
+            let lr = match queue.pop_front() {
+                Some(lr) => lr,
+                None => {
+                    let (lo, hi) = tried.iter().fold((f64::INFINITY, 0f64), |(lo, hi), &lr| (lo.min(lr), hi.max(lr)));
+                    match best {
+                        Some((b, _)) if extensions < MAX_EXTENSIONS && b == hi => hi * spacing,
+                        Some((b, _)) if extensions < MAX_EXTENSIONS && b == lo && tried.len() > 1 => lo / spacing,
+                        _ => break,
+                    }
+                }
+            };
+            if tried.len() >= plan.lr_grid.len() {
+                extensions += 1;
+            }
+            tried.push(lr);
             let folder = options.out.join("search").join(activation.name()).join(lr_name(lr));
             let mut config = base.clone();
             config.model.activation = *activation;
             config.optimizer.lr = lr;
             config.stop.max_epochs = plan.trial_epochs;
             config.stop.target_train_error = None;
-            let label = format!("search {activation} lr {lr:e}");
+            let label = format!("search {activation} lr {}", fmt_lr(lr));
             let summary = run_one(config, &data, &folder, label, options.progress)?;
             let diverged = matches!(summary.stop, Some(StopReason::Diverged { .. }));
             let error = if diverged { None } else { summary.final_train_error };
@@ -248,7 +281,7 @@ pub fn fig1(options: &Fig1Options) -> Result<Report, TrainError> {
         // 2. Full runs.
         let mut runs = Vec::new();
         for seed in 1..=plan.seeds as u64 {
-            let folder = options.out.join("runs").join(activation.name()).join(format!("seed-{seed}"));
+            let folder = options.out.join("runs").join(activation.name()).join(lr_name(chosen_lr)).join(format!("seed-{seed}"));
             let mut config = base.clone();
             config.model.activation = *activation;
             config.optimizer.lr = chosen_lr;
@@ -421,9 +454,9 @@ fn write_report(out: &Path, report: &Report) -> Result<(), TrainError> {
     md.push_str("## Epochs to target\n\n| activation | chosen lr | epochs to target: mean ± std [95% CI] | seconds to target: mean ± std [95% CI] | not reached | epochs vs relu [95% bootstrap CI] | time vs relu [95% bootstrap CI] |\n|---|---|---|---|---|---|---|\n");
     for r in &report.results {
         md.push_str(&format!(
-            "| {} | {:e} | {} | {} | {} | {} | {} |\n",
+            "| {} | {} | {} | {} | {} | {} | {} |\n",
             r.activation,
-            r.chosen_lr,
+            fmt_lr(r.chosen_lr),
             fmt_estimate(&r.epochs_to_target, 2),
             fmt_estimate(&r.seconds_to_target, 0),
             r.not_reached,
@@ -446,15 +479,15 @@ fn write_report(out: &Path, report: &Report) -> Result<(), TrainError> {
         }
     }
     md.push_str(&format!(
-        "\n## Learning-rate search\n\nTrials of {} epoch(s) from seed 1; score = running training error at the end of the trial (lower is better).\n\n| activation | lr | training error | |\n|---|---|---|---|\n",
+        "\n## Learning-rate search\n\nTrials of {} epoch(s) from seed 1; score = running training error at the end of the trial (lower is better). While the best rate is at an edge of those tried, the grid is extended past it by its own spacing (at most 3 more trials).\n\n| activation | lr | training error | |\n|---|---|---|---|\n",
         p.trial_epochs
     ));
     for t in &report.trials {
         let chosen = report.results.iter().any(|r| r.activation == t.activation && r.chosen_lr == t.lr);
         md.push_str(&format!(
-            "| {} | {:e} | {} | {} |\n",
+            "| {} | {} | {} | {} |\n",
             t.activation,
-            t.lr,
+            fmt_lr(t.lr),
             t.train_error.map(|e| format!("{e:.4}")).unwrap_or("diverged".into()),
             if chosen { "chosen" } else { "" }
         ));
@@ -469,4 +502,14 @@ fn write_report(out: &Path, report: &Report) -> Result<(), TrainError> {
     }
     let md_path = out.join("report.md");
     std::fs::write(&md_path, md).map_err(|e| TrainError::io(&md_path, e))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn learning_rates_print_short() {
+        assert_eq!(super::fmt_lr(0.002), "2e-3");
+        assert_eq!(super::fmt_lr(1.0 / 30.0), "3.333e-2");
+        assert_eq!(super::fmt_lr(1e30), "1e30");
+    }
 }
