@@ -132,7 +132,7 @@ pub fn train(config: &RunConfig, data: &LoadedDataset, options: &RunOptions) -> 
     let max_epochs = config.stop.max_epochs;
     let max_iterations = (max_epochs * batches_per_epoch as f64).ceil() as u64;
     let mut progress = Progress::new(options.progress, &options.label, max_iterations, state.iteration);
-    if resumed.is_some() {
+    if resumed.is_some() && state.iteration < max_iterations {
         progress.message(&format!("resuming at iteration {} (epoch {})", state.iteration, state.epoch));
     }
 
