@@ -33,6 +33,9 @@ pub struct RunOptions {
     pub label: String,
 }
 
+/// Share of an epoch the running training error must cover before it can meet the target.
+pub const MIN_TARGET_COVERAGE: f64 = 0.2;
+
 /// SplitMix64: turns (seed, counter) into well-spread seeds for per-epoch and per-batch streams.
 pub fn mix_seed(seed: u64, stream: u64, counter: u64) -> u64 {
     let mut z = seed ^ stream.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ counter.wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -207,7 +210,12 @@ pub fn train(config: &RunConfig, data: &LoadedDataset, options: &RunOptions) -> 
             metrics.write(&row)?;
             let remaining = (max_iterations - state.iteration) as f64 * elapsed(&started) / state.iteration.max(1) as f64;
             progress.row(&row, epoch_end, remaining);
+            // The running error counts once it covers a fifth of the epoch (on CIFAR-10 one
+            // 10,000-image batch file, the unit cuda-convnet reported): just after an epoch
+            // boundary it would be the error of a handful of batches.
+            let covered = epoch_end || state.epoch_seen as f64 >= MIN_TARGET_COVERAGE * n as f64;
             if let Some(target) = config.stop.target_train_error
+                && covered
                 && row.train_error <= target
                 && target_hit.is_none()
             {
