@@ -6,7 +6,6 @@ use std::path::Path;
 
 use crate::config::RunConfig;
 use crate::summary::{StopReason, Summary};
-use crate::training::{RunOptions, train};
 use crate::TrainError;
 
 /// What a run folder already holds.
@@ -57,13 +56,4 @@ pub fn prepare(out: &Path, config: &RunConfig, fresh: bool) -> Result<Prepared, 
     }
     fs::write(&config_path, config.to_toml()).map_err(|e| TrainError::io(&config_path, e))?;
     Ok(Prepared::Ready)
-}
-
-/// Loads the data, prepares the folder and trains (or returns the finished run's summary).
-pub fn run(config: &RunConfig, options: &RunOptions, fresh: bool) -> Result<Summary, TrainError> {
-    if let Prepared::Finished(summary) = prepare(&options.out, config, fresh)? {
-        return Ok(summary);
-    }
-    let data = config.dataset.load(config.training.seed)?;
-    train(config, &data, options)
 }
