@@ -34,11 +34,11 @@ pub(crate) fn pooled(side: usize) -> usize {
     (side.saturating_sub(3)).div_ceil(2) + 1
 }
 
-pub(crate) fn max_pool_3s2(x: Tensor<4>) -> Tensor<4> {
+pub fn max_pool_3s2(x: Tensor<4>) -> Tensor<4> {
     max_pool2d(x, MaxPoolOptions::new([3, 3]).with_stride([2, 2]).with_ceil_mode(true))
 }
 
-pub(crate) fn avg_pool_3s2(x: Tensor<4>) -> Tensor<4> {
+pub fn avg_pool_3s2(x: Tensor<4>) -> Tensor<4> {
     let options = AvgPoolOptions::new([3, 3])
         .with_stride([2, 2])
         .with_ceil_mode(true)

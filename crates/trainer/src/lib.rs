@@ -1,6 +1,7 @@
 //! actlab's trainer: run configs, the training loop, run folders, metrics and checkpoints.
 
 pub mod backend;
+pub mod bench;
 pub mod checkpoint;
 pub mod config;
 mod error;

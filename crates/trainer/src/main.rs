@@ -2,6 +2,7 @@
 
 use actlab_datasets::download::{fetch, sources};
 use actlab_datasets::{DatasetConfig, DatasetName, LoadedDataset, info};
+use actlab_trainer::bench::{self, BenchOptions};
 use actlab_trainer::progress::ProgressMode;
 use actlab_trainer::reproduce::{Fig1Options, fig1};
 use actlab_trainer::run::{Prepared, prepare};
@@ -74,6 +75,34 @@ enum Command {
     },
     /// Which backends work on this machine.
     Backends,
+    /// Training and forward speed of convnet18 per backend, a per-op profile, and PyTorch side by side.
+    Bench {
+        #[arg(long, value_delimiter = ',', default_value = "flex,ndarray,wgpu")]
+        backends: Vec<Backend>,
+        #[arg(long, value_delimiter = ',', default_value = "relu,tanh")]
+        activations: Vec<actlab_models::Activation>,
+        #[arg(long, default_value_t = 128)]
+        batch: usize,
+        /// Timed steps (the median is reported).
+        #[arg(long, default_value_t = 10)]
+        steps: usize,
+        #[arg(long, default_value_t = 3)]
+        warmup: usize,
+        /// Backends to profile op by op.
+        #[arg(long, value_delimiter = ',', default_value = "flex")]
+        profile: Vec<Backend>,
+        /// CIFAR-10 folder whose load time is measured (skipped when absent).
+        #[arg(long, default_value = "data")]
+        data: PathBuf,
+        /// Python interpreter with torch for the reference run.
+        #[arg(long, default_value = "python3")]
+        python: String,
+        #[arg(long)]
+        no_pytorch: bool,
+        /// Also write bench.json and bench.md here.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -280,6 +309,32 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 println!("{name}/relu epochs: {:.2} (95% CI {:?})", ratio.value, ratio.ci95);
             }
             println!("report: {}", out.join("report.md").display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench { backends, activations, batch, steps, warmup, profile, data, python, no_pytorch, out } => {
+            if batch == 0 || steps == 0 {
+                bail!("--batch and --steps must be at least 1");
+            }
+            let options = BenchOptions {
+                backends,
+                activations,
+                batch,
+                steps,
+                warmup,
+                profile,
+                data: data.exists().then_some(data),
+                python: (!no_pytorch).then_some(python),
+            };
+            let report = bench::run(&options, &mut |line| eprintln!("{line}"));
+            let markdown = bench::markdown(&report);
+            println!("\n{markdown}");
+            if let Some(out) = out {
+                std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
+                let json = serde_json::to_string_pretty(&report)?;
+                std::fs::write(out.join("bench.json"), json).with_context(|| format!("writing {}", out.display()))?;
+                std::fs::write(out.join("bench.md"), markdown).with_context(|| format!("writing {}", out.display()))?;
+                eprintln!("wrote {}", out.join("bench.md").display());
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Backends => {
