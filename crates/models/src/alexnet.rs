@@ -10,6 +10,7 @@ use burn::tensor::module::max_pool2d;
 use burn::tensor::ops::MaxPoolOptions;
 use burn::tensor::{Device, Tensor};
 
+use crate::flex_ops;
 use crate::init::LayerInit;
 use crate::norm::CrossChannelNorm;
 use crate::{Activation, InputShape};
@@ -63,11 +64,11 @@ impl AlexNet {
 
     pub fn forward(&self, x: Tensor<4>) -> Tensor<2> {
         let act = self.activation;
-        let x = overlapping_pool(self.norm.forward(act.apply(self.conv1.forward(x))));
-        let x = overlapping_pool(self.norm.forward(act.apply(self.conv2.forward(x))));
-        let x = act.apply(self.conv3.forward(x));
-        let x = act.apply(self.conv4.forward(x));
-        let x = overlapping_pool(act.apply(self.conv5.forward(x))).flatten(1, 3);
+        let x = overlapping_pool(self.norm.forward(act.apply(flex_ops::conv2d(&self.conv1, x))));
+        let x = overlapping_pool(self.norm.forward(act.apply(flex_ops::conv2d(&self.conv2, x))));
+        let x = act.apply(flex_ops::conv2d(&self.conv3, x));
+        let x = act.apply(flex_ops::conv2d(&self.conv4, x));
+        let x = overlapping_pool(act.apply(flex_ops::conv2d(&self.conv5, x))).flatten(1, 3);
         let x = self.dropout.forward(act.apply(self.fc6.forward(x)));
         let x = self.dropout.forward(act.apply(self.fc7.forward(x)));
         self.fc8.forward(x)

@@ -4,10 +4,9 @@
 use burn::module::Module;
 use burn::nn::Linear;
 use burn::nn::conv::Conv2d;
-use burn::tensor::module::{avg_pool2d, max_pool2d};
-use burn::tensor::ops::{AvgPoolOptions, MaxPoolOptions};
 use burn::tensor::{Device, Tensor};
 
+use crate::flex_ops;
 use crate::init::LayerInit;
 use crate::norm::ResponseNorm;
 use crate::{Activation, InputShape};
@@ -35,15 +34,12 @@ pub(crate) fn pooled(side: usize) -> usize {
 }
 
 pub fn max_pool_3s2(x: Tensor<4>) -> Tensor<4> {
-    max_pool2d(x, MaxPoolOptions::new([3, 3]).with_stride([2, 2]).with_ceil_mode(true))
+    flex_ops::max_pool(x, 3, 2, true)
 }
 
+/// Average over the in-image part of each window (ceil mode clips the last ones).
 pub fn avg_pool_3s2(x: Tensor<4>) -> Tensor<4> {
-    let options = AvgPoolOptions::new([3, 3])
-        .with_stride([2, 2])
-        .with_ceil_mode(true)
-        .with_count_include_pad(false);
-    avg_pool2d(x, options)
+    flex_ops::avg_pool(x, 3, 2, true)
 }
 
 /// The shared conv1..conv3 stack of `layers-18pct` and `layers-80sec`.
@@ -70,11 +66,11 @@ pub(crate) fn stack_forward(
         Some(norm) => norm.forward(x),
         None => x,
     };
-    let x = activation.apply(max_pool_3s2(convs[0].forward(x)));
+    let x = activation.apply(max_pool_3s2(flex_ops::conv2d(convs[0], x)));
     let x = normed(x);
-    let x = avg_pool_3s2(activation.apply(convs[1].forward(x)));
+    let x = avg_pool_3s2(activation.apply(flex_ops::conv2d(convs[1], x)));
     let x = normed(x);
-    let x = avg_pool_3s2(activation.apply(convs[2].forward(x)));
+    let x = avg_pool_3s2(activation.apply(flex_ops::conv2d(convs[2], x)));
     x.flatten(1, 3)
 }
 

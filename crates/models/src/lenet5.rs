@@ -8,6 +8,7 @@ use burn::tensor::module::avg_pool2d;
 use burn::tensor::ops::AvgPoolOptions;
 use burn::tensor::{Device, Tensor};
 
+use crate::flex_ops;
 use crate::init::LayerInit;
 use crate::{Activation, InputShape};
 
@@ -48,8 +49,8 @@ impl LeNet5 {
 
     pub fn forward(&self, x: Tensor<4>) -> Tensor<2> {
         let act = self.activation;
-        let x = pool2(act.apply(self.conv1.forward(x)));
-        let x = pool2(act.apply(self.conv2.forward(x))).flatten(1, 3);
+        let x = pool2(act.apply(flex_ops::conv2d(&self.conv1, x)));
+        let x = pool2(act.apply(flex_ops::conv2d(&self.conv2, x))).flatten(1, 3);
         let x = act.apply(self.fc1.forward(x));
         let x = act.apply(self.fc2.forward(x));
         self.fc3.forward(x)

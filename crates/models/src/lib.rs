@@ -8,6 +8,7 @@ pub mod alexnet;
 pub mod config;
 pub mod convnet18;
 pub mod convnet80sec;
+pub mod flex_ops;
 mod error;
 pub mod init;
 pub mod lenet5;

@@ -6,6 +6,7 @@
 
 use actlab_datasets::{DatasetConfig, DatasetName};
 use actlab_models::convnet18::{avg_pool_3s2, max_pool_3s2};
+use actlab_models::flex_ops;
 use actlab_models::{Activation, Arch, Model, ModelConfig};
 use burn::module::Module;
 use burn::nn::loss::CrossEntropyLossConfig;
@@ -317,13 +318,13 @@ pub fn profile_ops(backend: Backend, device: &Device, activation: Activation, st
         });
     };
     let macs = |i: usize| Some(LAYER_MACS[i].1);
-    push("conv1 (3→32, 32×32)", time_op(&ad, [b, 3, 32, 32], false, o, |x| net.conv1.forward(x)), macs(0), 2.0);
+    push("conv1 (3→32, 32×32)", time_op(&ad, [b, 3, 32, 32], false, o, |x| flex_ops::conv2d(&net.conv1, x)), macs(0), 2.0);
     push("maxpool 3/2 (32×32)", time_op(&ad, [b, 32, 32, 32], true, o, max_pool_3s2), None, 0.0);
     push(&format!("{act} (32×16×16)"), time_op(&ad, [b, 32, 16, 16], true, o, |x| act.apply(x)), None, 0.0);
-    push("conv2 (32→32, 16×16)", time_op(&ad, [b, 32, 16, 16], true, o, |x| net.conv2.forward(x)), macs(1), 3.0);
+    push("conv2 (32→32, 16×16)", time_op(&ad, [b, 32, 16, 16], true, o, |x| flex_ops::conv2d(&net.conv2, x)), macs(1), 3.0);
     push(&format!("{act} (32×16×16)"), time_op(&ad, [b, 32, 16, 16], true, o, |x| act.apply(x)), None, 0.0);
     push("avgpool 3/2 (16×16)", time_op(&ad, [b, 32, 16, 16], true, o, avg_pool_3s2), None, 0.0);
-    push("conv3 (32→64, 8×8)", time_op(&ad, [b, 32, 8, 8], true, o, |x| net.conv3.forward(x)), macs(2), 3.0);
+    push("conv3 (32→64, 8×8)", time_op(&ad, [b, 32, 8, 8], true, o, |x| flex_ops::conv2d(&net.conv3, x)), macs(2), 3.0);
     push(&format!("{act} (64×8×8)"), time_op(&ad, [b, 64, 8, 8], true, o, |x| act.apply(x)), None, 0.0);
     push("avgpool 3/2 (8×8)", time_op(&ad, [b, 64, 8, 8], true, o, avg_pool_3s2), None, 0.0);
     push("fc (1024→10)", time_op(&ad, [b, 1024], true, o, |x| net.fc.forward(x)), macs(3), 3.0);

@@ -1,0 +1,332 @@
+//! The fast CPU kernels as a Burn backend extension: implemented for flex, each with its own
+//! backward pass under autodiff. The trait's default bodies are Burn's own ops, so the autodiff
+//! wrapper and any other backend compute exactly what the plain Burn modules do.
+
+use burn::backend::autodiff::NodeId;
+use burn::backend::autodiff::checkpoint::base::Checkpointer;
+use burn::backend::autodiff::checkpoint::strategy::CheckpointStrategy;
+use burn::backend::autodiff::grads::Gradients;
+use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
+use burn::backend::ops::{ConvOptions, FloatTensorOps, ModuleOps};
+use burn::backend::tensor::FloatTensor;
+use burn::backend::{Autodiff, Backend, Flex, IntDType, TensorMetadata, backend_extension};
+use burn::tensor::{DType, TensorData};
+
+use super::conv_kernel::{self, ConvShape};
+use super::pool_kernel::{self, PoolShape};
+use super::tanh_kernel;
+
+fn conv_options(stride: usize, padding: usize) -> ConvOptions<2> {
+    ConvOptions::new([stride, stride], [padding, padding], [1, 1], 1)
+}
+
+/// Convolution (square kernel, equal strides, symmetric padding, with bias), max and average
+/// pooling (square window, no padding, padding-free average), and tanh, with their gradients.
+#[backend_extension(Flex, Autodiff)]
+pub trait FastCpuOps: Backend {
+    fn fast_conv2d(
+        x: FloatTensor<Self>,
+        weight: FloatTensor<Self>,
+        bias: FloatTensor<Self>,
+        stride: usize,
+        padding: usize,
+    ) -> FloatTensor<Self> {
+        Self::conv2d(x, weight, Some(bias), conv_options(stride, padding))
+    }
+
+    fn fast_conv2d_x_backward(
+        x: FloatTensor<Self>,
+        weight: FloatTensor<Self>,
+        grad: FloatTensor<Self>,
+        stride: usize,
+        padding: usize,
+    ) -> FloatTensor<Self> {
+        Self::conv2d_x_backward(x, weight, grad, conv_options(stride, padding))
+    }
+
+    fn fast_conv2d_weight_backward(
+        x: FloatTensor<Self>,
+        weight: FloatTensor<Self>,
+        grad: FloatTensor<Self>,
+        stride: usize,
+        padding: usize,
+    ) -> FloatTensor<Self> {
+        Self::conv2d_weight_backward(x, weight, grad, conv_options(stride, padding))
+    }
+
+    fn fast_conv2d_bias_backward(x: FloatTensor<Self>, bias: FloatTensor<Self>, grad: FloatTensor<Self>) -> FloatTensor<Self> {
+        Self::conv2d_bias_backward(x, bias, grad)
+    }
+
+    fn fast_pool2d(x: FloatTensor<Self>, max: bool, kernel: usize, stride: usize, ceil: bool) -> FloatTensor<Self> {
+        let (k, s) = ([kernel; 2], [stride; 2]);
+        if max {
+            Self::max_pool2d(x, k, s, [0, 0], [1, 1], ceil)
+        } else {
+            Self::avg_pool2d(x, k, s, [0, 0], false, ceil)
+        }
+    }
+
+    fn fast_pool2d_backward(
+        x: FloatTensor<Self>,
+        grad: FloatTensor<Self>,
+        max: bool,
+        kernel: usize,
+        stride: usize,
+        ceil: bool,
+    ) -> FloatTensor<Self> {
+        let (k, s) = ([kernel; 2], [stride; 2]);
+        if max {
+            let indices = Self::max_pool2d_with_indices(x.clone(), k, s, [0, 0], [1, 1], ceil, IntDType::I64).indices;
+            Self::max_pool2d_with_indices_backward(x, k, s, [0, 0], [1, 1], ceil, grad, indices).x_grad
+        } else {
+            Self::avg_pool2d_backward(x, grad, k, s, [0, 0], false, ceil)
+        }
+    }
+
+    fn fast_tanh(x: FloatTensor<Self>) -> FloatTensor<Self> {
+        Self::float_tanh(x)
+    }
+
+    /// `grad · (1 − y²)` from the forward output `y`.
+    fn fast_tanh_backward(y: FloatTensor<Self>, grad: FloatTensor<Self>) -> FloatTensor<Self> {
+        let y2 = Self::float_mul(y.clone(), y);
+        Self::float_mul(grad, Self::float_add_scalar(Self::float_neg(y2), 1.0f32.into()))
+    }
+}
+
+type FlexTensor = FloatTensor<Flex>;
+
+fn dims4(t: &FlexTensor) -> [usize; 4] {
+    t.shape().dims()
+}
+
+fn is_f32(tensors: &[&FlexTensor]) -> bool {
+    tensors.iter().all(|t| t.dtype() == DType::F32)
+}
+
+/// The tensor as a contiguous buffer (copying only if it is a strided view).
+fn contiguous(t: FlexTensor) -> FlexTensor {
+    if t.as_slice::<f32>().is_some() { t } else { t.to_contiguous() }
+}
+
+fn f32s(t: &FlexTensor) -> &[f32] {
+    t.as_slice::<f32>().expect("made contiguous f32 before")
+}
+
+fn tensor(values: Vec<f32>, shape: impl Into<Vec<usize>>) -> FlexTensor {
+    FlexTensor::from_data(TensorData::new(values, shape.into()))
+}
+
+/// Every method falls back to Burn's op for what the kernels do not cover (other dtypes,
+/// shapes the kernel rejects).
+impl FastCpuOps for Flex {
+    fn fast_conv2d(x: FlexTensor, weight: FlexTensor, bias: FlexTensor, stride: usize, padding: usize) -> FlexTensor {
+        match ConvShape::new(dims4(&x), dims4(&weight), stride, padding).filter(|_| is_f32(&[&x, &weight, &bias])) {
+            Some(s) => {
+                let (x, weight, bias) = (contiguous(x), contiguous(weight), contiguous(bias));
+                let y = conv_kernel::forward(&s, f32s(&x), f32s(&weight), f32s(&bias));
+                tensor(y, [s.batch, s.filters, s.out_height, s.out_width])
+            }
+            None => Self::conv2d(x, weight, Some(bias), conv_options(stride, padding)),
+        }
+    }
+
+    fn fast_conv2d_x_backward(x: FlexTensor, weight: FlexTensor, grad: FlexTensor, stride: usize, padding: usize) -> FlexTensor {
+        match ConvShape::new(dims4(&x), dims4(&weight), stride, padding).filter(|_| is_f32(&[&weight, &grad])) {
+            Some(s) => {
+                let (weight, grad) = (contiguous(weight), contiguous(grad));
+                tensor(conv_kernel::backward_input(&s, f32s(&weight), f32s(&grad)), dims4(&x))
+            }
+            None => Self::conv2d_x_backward(x, weight, grad, conv_options(stride, padding)),
+        }
+    }
+
+    fn fast_conv2d_weight_backward(x: FlexTensor, weight: FlexTensor, grad: FlexTensor, stride: usize, padding: usize) -> FlexTensor {
+        match ConvShape::new(dims4(&x), dims4(&weight), stride, padding).filter(|_| is_f32(&[&x, &grad])) {
+            Some(s) => {
+                let (x, grad) = (contiguous(x), contiguous(grad));
+                tensor(conv_kernel::backward_weight(&s, f32s(&x), f32s(&grad)), dims4(&weight))
+            }
+            None => Self::conv2d_weight_backward(x, weight, grad, conv_options(stride, padding)),
+        }
+    }
+
+    fn fast_conv2d_bias_backward(x: FlexTensor, bias: FlexTensor, grad: FlexTensor) -> FlexTensor {
+        if !is_f32(&[&grad]) {
+            return Self::conv2d_bias_backward(x, bias, grad);
+        }
+        let [batch, filters, h, w] = dims4(&grad);
+        let grad = contiguous(grad);
+        // Only the output side matters for the bias; a 1×1 "kernel" over it gives that shape.
+        let s = ConvShape::new([batch, 1, h, w], [filters, 1, 1, 1], 1, 0).expect("a 1×1 kernel always fits");
+        tensor(conv_kernel::backward_bias(&s, f32s(&grad)), [filters])
+    }
+
+    fn fast_pool2d(x: FlexTensor, max: bool, kernel: usize, stride: usize, ceil: bool) -> FlexTensor {
+        let [n, c, ..] = dims4(&x);
+        match PoolShape::new(dims4(&x), kernel, stride, ceil).filter(|_| is_f32(&[&x])) {
+            Some(s) => {
+                let x = contiguous(x);
+                let y = if max { pool_kernel::max_forward(&s, f32s(&x)) } else { pool_kernel::avg_forward(&s, f32s(&x)) };
+                tensor(y, [n, c, s.out_height, s.out_width])
+            }
+            None => {
+                let (k, st) = ([kernel; 2], [stride; 2]);
+                if max {
+                    Self::max_pool2d(x, k, st, [0, 0], [1, 1], ceil)
+                } else {
+                    Self::avg_pool2d(x, k, st, [0, 0], false, ceil)
+                }
+            }
+        }
+    }
+
+    fn fast_pool2d_backward(x: FlexTensor, grad: FlexTensor, max: bool, kernel: usize, stride: usize, ceil: bool) -> FlexTensor {
+        let shape = dims4(&x);
+        match PoolShape::new(shape, kernel, stride, ceil).filter(|_| is_f32(&[&x, &grad])) {
+            Some(s) => {
+                let grad = contiguous(grad);
+                let dx = if max {
+                    let x = contiguous(x);
+                    pool_kernel::max_backward(&s, f32s(&x), f32s(&grad))
+                } else {
+                    pool_kernel::avg_backward(&s, f32s(&grad))
+                };
+                tensor(dx, shape)
+            }
+            None => {
+                let (k, st) = ([kernel; 2], [stride; 2]);
+                if max {
+                    let indices = Self::max_pool2d_with_indices(x.clone(), k, st, [0, 0], [1, 1], ceil, IntDType::I64).indices;
+                    Self::max_pool2d_with_indices_backward(x, k, st, [0, 0], [1, 1], ceil, grad, indices).x_grad
+                } else {
+                    Self::avg_pool2d_backward(x, grad, k, st, [0, 0], false, ceil)
+                }
+            }
+        }
+    }
+
+    fn fast_tanh(x: FlexTensor) -> FlexTensor {
+        if !is_f32(&[&x]) {
+            return Self::float_tanh(x);
+        }
+        let shape = x.shape();
+        let x = contiguous(x);
+        tensor(tanh_kernel::forward(f32s(&x)), shape.to_vec())
+    }
+
+    fn fast_tanh_backward(y: FlexTensor, grad: FlexTensor) -> FlexTensor {
+        if !is_f32(&[&y, &grad]) {
+            let y2 = Self::float_mul(y.clone(), y);
+            return Self::float_mul(grad, Self::float_add_scalar(Self::float_neg(y2), 1.0f32.into()));
+        }
+        let shape = y.shape();
+        let (y, grad) = (contiguous(y), contiguous(grad));
+        tensor(tanh_kernel::backward(f32s(&y), f32s(&grad)), shape.to_vec())
+    }
+}
+
+#[derive(Debug)]
+struct ConvBackward;
+
+impl<B: Backend + FastCpuOps> Backward<B, 3> for ConvBackward {
+    /// x, weight and bias as checkpointed, then stride and padding.
+    type State = (NodeId, NodeId, NodeId, usize, usize);
+
+    fn backward(self, ops: Ops<Self::State, 3>, grads: &mut Gradients, checkpointer: &mut Checkpointer) {
+        let [node_x, node_weight, node_bias] = ops.parents;
+        let grad = grads.consume::<B>(&ops.node);
+        let (x_state, weight_state, bias_state, stride, padding) = ops.state;
+        let x = checkpointer.retrieve_node_output::<B::FloatTensorPrimitive>(x_state);
+        let weight = checkpointer.retrieve_node_output::<B::FloatTensorPrimitive>(weight_state);
+        let bias = checkpointer.retrieve_node_output::<B::FloatTensorPrimitive>(bias_state);
+        if let Some(node) = node_x {
+            let dx = B::fast_conv2d_x_backward(x.clone(), weight.clone(), grad.clone(), stride, padding);
+            grads.register::<B>(node.id, dx);
+        }
+        if let Some(node) = node_weight {
+            let dw = B::fast_conv2d_weight_backward(x.clone(), weight, grad.clone(), stride, padding);
+            grads.register::<B>(node.id, dw);
+        }
+        if let Some(node) = node_bias {
+            grads.register::<B>(node.id, B::fast_conv2d_bias_backward(x, bias, grad));
+        }
+    }
+}
+
+#[derive(Debug)]
+struct PoolBackward;
+
+impl<B: Backend + FastCpuOps> Backward<B, 1> for PoolBackward {
+    /// x as checkpointed, then max?, kernel, stride, ceil.
+    type State = (NodeId, bool, usize, usize, bool);
+
+    fn backward(self, ops: Ops<Self::State, 1>, grads: &mut Gradients, checkpointer: &mut Checkpointer) {
+        let [node_x] = ops.parents;
+        let grad = grads.consume::<B>(&ops.node);
+        let (x_state, max, kernel, stride, ceil) = ops.state;
+        let x = checkpointer.retrieve_node_output::<B::FloatTensorPrimitive>(x_state);
+        if let Some(node) = node_x {
+            grads.register::<B>(node.id, B::fast_pool2d_backward(x, grad, max, kernel, stride, ceil));
+        }
+    }
+}
+
+#[derive(Debug)]
+struct TanhBackward;
+
+impl<B: Backend + FastCpuOps> Backward<B, 1> for TanhBackward {
+    /// The forward output.
+    type State = B::FloatTensorPrimitive;
+
+    fn backward(self, ops: Ops<Self::State, 1>, grads: &mut Gradients, _checkpointer: &mut Checkpointer) {
+        let [node_x] = ops.parents;
+        let grad = grads.consume::<B>(&ops.node);
+        if let Some(node) = node_x {
+            grads.register::<B>(node.id, B::fast_tanh_backward(ops.state, grad));
+        }
+    }
+}
+
+impl<B: Backend + FastCpuOps, C: CheckpointStrategy> FastCpuOps for Autodiff<B, C> {
+    fn fast_conv2d(
+        x: FloatTensor<Self>,
+        weight: FloatTensor<Self>,
+        bias: FloatTensor<Self>,
+        stride: usize,
+        padding: usize,
+    ) -> FloatTensor<Self> {
+        match ConvBackward.prepare::<C>([x.node(), weight.node(), bias.node()]).compute_bound().stateful() {
+            OpsKind::Tracked(mut prep) => {
+                let state = (prep.checkpoint(&x), prep.checkpoint(&weight), prep.checkpoint(&bias), stride, padding);
+                let y = B::fast_conv2d(x.into_primitive(), weight.into_primitive(), bias.into_primitive(), stride, padding);
+                prep.finish(state, y)
+            }
+            OpsKind::UnTracked(prep) => {
+                let y = B::fast_conv2d(x.into_primitive(), weight.into_primitive(), bias.into_primitive(), stride, padding);
+                prep.finish(y)
+            }
+        }
+    }
+
+    fn fast_pool2d(x: FloatTensor<Self>, max: bool, kernel: usize, stride: usize, ceil: bool) -> FloatTensor<Self> {
+        match PoolBackward.prepare::<C>([x.node()]).compute_bound().stateful() {
+            OpsKind::Tracked(mut prep) => {
+                let state = (prep.checkpoint(&x), max, kernel, stride, ceil);
+                prep.finish(state, B::fast_pool2d(x.into_primitive(), max, kernel, stride, ceil))
+            }
+            OpsKind::UnTracked(prep) => prep.finish(B::fast_pool2d(x.into_primitive(), max, kernel, stride, ceil)),
+        }
+    }
+
+    fn fast_tanh(x: FloatTensor<Self>) -> FloatTensor<Self> {
+        match TanhBackward.prepare::<C>([x.node()]).compute_bound().stateful() {
+            OpsKind::Tracked(prep) => {
+                let y = B::fast_tanh(x.into_primitive());
+                prep.finish(y.clone(), y)
+            }
+            OpsKind::UnTracked(prep) => prep.finish(B::fast_tanh(x.into_primitive())),
+        }
+    }
+}

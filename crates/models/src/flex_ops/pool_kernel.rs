@@ -1,0 +1,162 @@
+//! Max and average pooling (no padding, optional ceil mode) on contiguous NCHW `f32` slices,
+//! parallel over planes. flex spends ~40 ms on convnet18's first 3/2 max pool of a 128-image
+//! batch (`actlab bench`); these loops take a few.
+
+use rayon::prelude::*;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PoolShape {
+    /// Images × channels: planes pooled independently.
+    pub planes: usize,
+    pub height: usize,
+    pub width: usize,
+    pub kernel: usize,
+    pub stride: usize,
+    pub out_height: usize,
+    pub out_width: usize,
+}
+
+/// Output side: windows start inside the input; ceil mode keeps a last, clipped window.
+fn pooled(side: usize, kernel: usize, stride: usize, ceil: bool) -> Option<usize> {
+    let span = side.checked_sub(kernel)?;
+    let out = if ceil { span.div_ceil(stride) + 1 } else { span / stride + 1 };
+    Some(if ceil && (out - 1) * stride >= side { out - 1 } else { out })
+}
+
+impl PoolShape {
+    /// `None` when the window does not fit the input.
+    pub fn new(x: [usize; 4], kernel: usize, stride: usize, ceil: bool) -> Option<Self> {
+        let [n, c, height, width] = x;
+        if kernel == 0 || stride == 0 {
+            return None;
+        }
+        Some(Self {
+            planes: n * c,
+            height,
+            width,
+            kernel,
+            stride,
+            out_height: pooled(height, kernel, stride, ceil)?,
+            out_width: pooled(width, kernel, stride, ceil)?,
+        })
+    }
+
+    fn plane(&self) -> usize {
+        self.height * self.width
+    }
+
+    fn out_plane(&self) -> usize {
+        self.out_height * self.out_width
+    }
+
+    /// Input rows and columns of window (oy, ox), clipped to the image.
+    fn window(&self, oy: usize, ox: usize) -> (std::ops::Range<usize>, std::ops::Range<usize>) {
+        let (y0, x0) = (oy * self.stride, ox * self.stride);
+        (y0..(y0 + self.kernel).min(self.height), x0..(x0 + self.kernel).min(self.width))
+    }
+}
+
+/// Position of the first largest value of the window in its plane (a NaN wins).
+fn argmax(s: &PoolShape, plane: &[f32], oy: usize, ox: usize) -> usize {
+    let (rows, cols) = s.window(oy, ox);
+    let mut best = rows.start * s.width + cols.start;
+    for y in rows {
+        for x in cols.clone() {
+            let i = y * s.width + x;
+            if plane[i] > plane[best] || (plane[i].is_nan() && !plane[best].is_nan()) {
+                best = i;
+            }
+        }
+    }
+    best
+}
+
+pub fn max_forward(s: &PoolShape, x: &[f32]) -> Vec<f32> {
+    let mut y = vec![0.0f32; s.planes * s.out_plane()];
+    y.par_chunks_mut(s.out_plane().max(1)).zip(x.par_chunks(s.plane().max(1))).for_each(|(out, plane)| {
+        for oy in 0..s.out_height {
+            for ox in 0..s.out_width {
+                out[oy * s.out_width + ox] = plane[argmax(s, plane, oy, ox)];
+            }
+        }
+    });
+    y
+}
+
+/// Each output's gradient goes to its window's (first) largest input.
+pub fn max_backward(s: &PoolShape, x: &[f32], dy: &[f32]) -> Vec<f32> {
+    let mut dx = vec![0.0f32; s.planes * s.plane()];
+    dx.par_chunks_mut(s.plane().max(1))
+        .zip(x.par_chunks(s.plane().max(1)))
+        .zip(dy.par_chunks(s.out_plane().max(1)))
+        .for_each(|((d, plane), g)| {
+            for oy in 0..s.out_height {
+                for ox in 0..s.out_width {
+                    d[argmax(s, plane, oy, ox)] += g[oy * s.out_width + ox];
+                }
+            }
+        });
+    dx
+}
+
+/// Mean over each window's in-image part (padding and ceil-mode overhang are not counted).
+pub fn avg_forward(s: &PoolShape, x: &[f32]) -> Vec<f32> {
+    let mut y = vec![0.0f32; s.planes * s.out_plane()];
+    y.par_chunks_mut(s.out_plane().max(1)).zip(x.par_chunks(s.plane().max(1))).for_each(|(out, plane)| {
+        for oy in 0..s.out_height {
+            for ox in 0..s.out_width {
+                let (rows, cols) = s.window(oy, ox);
+                let count = (rows.len() * cols.len()) as f32;
+                let sum: f32 = rows.map(|y| plane[y * s.width..][cols.clone()].iter().sum::<f32>()).sum();
+                out[oy * s.out_width + ox] = sum / count;
+            }
+        }
+    });
+    y
+}
+
+pub fn avg_backward(s: &PoolShape, dy: &[f32]) -> Vec<f32> {
+    let mut dx = vec![0.0f32; s.planes * s.plane()];
+    dx.par_chunks_mut(s.plane().max(1)).zip(dy.par_chunks(s.out_plane().max(1))).for_each(|(d, g)| {
+        for oy in 0..s.out_height {
+            for ox in 0..s.out_width {
+                let (rows, cols) = s.window(oy, ox);
+                let share = g[oy * s.out_width + ox] / (rows.len() * cols.len()) as f32;
+                for y in rows {
+                    d[y * s.width..][cols.clone()].iter_mut().for_each(|v| *v += share);
+                }
+            }
+        }
+    });
+    dx
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ceil_mode_sides_match_convnet18() {
+        // 32 → 16 → 8 → 4 with a 3/2 ceil-mode pool; floor mode gives 15 → 7 → 3.
+        assert_eq!(pooled(32, 3, 2, true), Some(16));
+        assert_eq!(pooled(16, 3, 2, true), Some(8));
+        assert_eq!(pooled(8, 3, 2, true), Some(4));
+        assert_eq!(pooled(32, 3, 2, false), Some(15));
+        assert_eq!(pooled(2, 3, 2, true), None);
+    }
+
+    #[test]
+    fn clipped_windows_average_only_what_they_cover() {
+        // One 1×1×4×4 plane 0..16, 3/2 ceil: the last row and column of windows are clipped.
+        let s = PoolShape::new([1, 1, 4, 4], 3, 2, true).unwrap();
+        let x: Vec<f32> = (0..16).map(|v| v as f32).collect();
+        let y = avg_forward(&s, &x);
+        assert_eq!(y, vec![5.0, 6.5, 11.0, 12.5]);
+        assert_eq!(max_forward(&s, &x), vec![10.0, 11.0, 14.0, 15.0]);
+        // Every input's gradient share sums back to the total output gradient.
+        let dx = avg_backward(&s, &[1.0; 4]);
+        assert!((dx.iter().sum::<f32>() - 4.0).abs() < 1e-6);
+        let dx = max_backward(&s, &x, &[1.0, 2.0, 3.0, 4.0]);
+        assert_eq!((dx[10], dx[11], dx[14], dx[15]), (1.0, 2.0, 3.0, 4.0));
+    }
+}
