@@ -12,6 +12,11 @@ use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// mimalloc keeps freed blocks for reuse; glibc returns large ones to the OS, and every fresh
+/// tensor buffer then pays page faults (measured: a 16 MB copy took 14 ms instead of 3).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "actlab", version, about = "Why did ReLU replace sigmoid and tanh? Train and see.")]
 struct Cli {

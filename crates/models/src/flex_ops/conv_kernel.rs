@@ -23,8 +23,13 @@ pub struct ConvShape {
     pub out_width: usize,
 }
 
+/// Output positions per GEMM tile: the tile's column matrix (≤ 800 × 128 floats for convnet18)
+/// stays in L2 between im2col writing it and the GEMM reading it.
+const TILE_POSITIONS: usize = 128;
+
 /// Images whose weight gradients are summed together before the partial sums are added in
-/// order: fixed, so the result does not depend on the number of threads.
+/// order: fixed, so the result does not depend on the number of threads. (Putting several
+/// images side by side in one GEMM was slower here, for every layer of convnet18.)
 const WEIGHT_GRAD_CHUNK: usize = 8;
 
 impl ConvShape {
@@ -68,6 +73,12 @@ impl ConvShape {
         self.filters * self.positions()
     }
 
+    /// Output-row ranges of the GEMM tiles.
+    fn tiles(&self) -> impl Iterator<Item = std::ops::Range<usize>> + use<> {
+        let (oh, per_tile) = (self.out_height, (TILE_POSITIONS / self.out_width.max(1)).max(1));
+        (0..oh).step_by(per_tile).map(move |start| start..(start + per_tile).min(oh))
+    }
+
     /// Output column range whose input column `ox·stride + kx − padding` lies inside the image.
     fn valid_columns(&self, kx: usize) -> (usize, usize) {
         let (s, p, w) = (self.stride as isize, self.padding as isize, self.width as isize);
@@ -78,17 +89,20 @@ impl ConvShape {
     }
 }
 
-/// `cols[(c·k + ky)·k + kx][oy·ow + ox] = x[c][oy·s + ky − p][ox·s + kx − p]`, 0 outside.
-fn im2col(s: &ConvShape, x: &[f32], cols: &mut [f32]) {
-    let (k, l, ow) = (s.kernel, s.positions(), s.out_width);
+/// The column matrix of output rows `rows` of one image:
+/// `cols[(c·k + ky)·k + kx][(oy − rows.start)·ow + ox] = x[c][oy·s + ky − p][ox·s + kx − p]`,
+/// 0 outside the image.
+fn im2col(s: &ConvShape, x: &[f32], cols: &mut [f32], rows: std::ops::Range<usize>) {
+    let (k, ow) = (s.kernel, s.out_width);
+    let l = rows.len() * ow;
     for c in 0..s.channels {
         let plane = &x[c * s.height * s.width..][..s.height * s.width];
         for ky in 0..k {
             for kx in 0..k {
                 let row = &mut cols[((c * k + ky) * k + kx) * l..][..l];
                 let (first, last) = s.valid_columns(kx);
-                for oy in 0..s.out_height {
-                    let out = &mut row[oy * ow..][..ow];
+                for (r, oy) in rows.clone().enumerate() {
+                    let out = &mut row[r * ow..][..ow];
                     let iy = (oy * s.stride + ky) as isize - s.padding as isize;
                     if iy < 0 || iy >= s.height as isize {
                         out.fill(0.0);
@@ -159,10 +173,12 @@ fn transposed(data: &[f32], cols: usize) -> Operand<'_> {
     Operand { data, col_stride: cols, row_stride: 1 }
 }
 
-/// `dst[m, n] (+)= lhs[m, k] · rhs[k, n]`, single-threaded (callers parallelise over images).
+/// `dst[m, n] (+)= lhs[m, k] · rhs[k, n]` with `dst` rows `dst_row_stride` apart,
+/// single-threaded (callers parallelise over images).
 #[allow(unsafe_code)] // the one unsafe call in actlab: gemm's pointer-and-stride interface
-fn matmul(m: usize, n: usize, k: usize, dst: &mut [f32], lhs: Operand, rhs: Operand, accumulate: bool) {
-    assert!(dst.len() >= m * n, "gemm destination too small");
+#[allow(clippy::too_many_arguments)]
+fn matmul(m: usize, n: usize, k: usize, dst: &mut [f32], dst_row_stride: usize, lhs: Operand, rhs: Operand, accumulate: bool) {
+    assert!(dst_row_stride >= n && dst.len() >= (m - 1) * dst_row_stride + n, "gemm destination too small");
     let last = |o: &Operand, rows: usize, cols: usize| (rows - 1) * o.row_stride + (cols - 1) * o.col_stride;
     assert!(m > 0 && n > 0 && k > 0);
     assert!(last(&lhs, m, k) < lhs.data.len() && last(&rhs, k, n) < rhs.data.len(), "gemm operand too small");
@@ -175,7 +191,7 @@ fn matmul(m: usize, n: usize, k: usize, dst: &mut [f32], lhs: Operand, rhs: Oper
             k,
             dst.as_mut_ptr(),
             1,
-            n as isize,
+            dst_row_stride as isize,
             accumulate,
             lhs.data.as_ptr(),
             lhs.col_stride as isize,
@@ -193,9 +209,10 @@ fn matmul(m: usize, n: usize, k: usize, dst: &mut [f32], lhs: Operand, rhs: Oper
     }
 }
 
-/// `y = conv(x, w) + bias`, `[batch, filters, out_height, out_width]`.
+/// `y = conv(x, w) + bias`, `[batch, filters, out_height, out_width]`: per image, one GEMM per
+/// tile of output rows, written straight into the output (row stride: the image's positions).
 pub fn forward(s: &ConvShape, x: &[f32], w: &[f32], bias: &[f32]) -> Vec<f32> {
-    let (kk, l) = (s.patch(), s.positions());
+    let (kk, l, ow) = (s.patch(), s.positions(), s.out_width);
     let mut y = vec![0.0f32; s.batch * s.out_image()];
     if y.is_empty() {
         return y;
@@ -203,20 +220,49 @@ pub fn forward(s: &ConvShape, x: &[f32], w: &[f32], bias: &[f32]) -> Vec<f32> {
     y.par_chunks_mut(s.out_image())
         .zip(x.par_chunks(s.image()))
         .for_each_init(
-            || vec![0.0f32; kk * l],
+            || vec![0.0f32; kk * TILE_POSITIONS.max(ow)],
             |cols, (y_n, x_n)| {
-                im2col(s, x_n, cols);
                 for (row, b) in y_n.chunks_mut(l).zip(bias) {
                     row.fill(*b);
                 }
-                matmul(s.filters, l, kk, y_n, row_major(w, kk), row_major(cols, l), true);
+                for rows in s.tiles() {
+                    let t = rows.len() * ow;
+                    im2col(s, x_n, cols, rows.clone());
+                    let dst = &mut y_n[rows.start * ow..];
+                    matmul(s.filters, t, kk, dst, l, row_major(w, kk), row_major(cols, t), true);
+                }
             },
         );
     y
 }
 
-/// Gradient of the input: `col2im(Wᵀ · dY)` per image.
+/// Gradient of the input. With stride 1 it is itself a convolution: of the output gradient
+/// with the weights flipped and transposed, padded by `k − 1 − p`; that gathers (im2col) where
+/// `col2im(Wᵀ · dY)` would scatter, and its GEMM has the forward's well-shaped dimensions.
 pub fn backward_input(s: &ConvShape, w: &[f32], dy: &[f32]) -> Vec<f32> {
+    let k = s.kernel;
+    if s.stride == 1 && s.padding < k {
+        let t = ConvShape::new([s.batch, s.filters, s.out_height, s.out_width], [s.channels, s.filters, k, k], 1, k - 1 - s.padding)
+            .filter(|t| t.out_height == s.height && t.out_width == s.width);
+        if let Some(t) = t {
+            let mut flipped = vec![0.0f32; w.len()];
+            for o in 0..s.filters {
+                for c in 0..s.channels {
+                    for ky in 0..k {
+                        for kx in 0..k {
+                            flipped[((c * s.filters + o) * k + ky) * k + kx] = w[((o * s.channels + c) * k + (k - 1 - ky)) * k + (k - 1 - kx)];
+                        }
+                    }
+                }
+            }
+            return forward(&t, dy, &flipped, &vec![0.0; s.channels]);
+        }
+    }
+    backward_input_col2im(s, w, dy)
+}
+
+/// Gradient of the input for any stride: `col2im(Wᵀ · dY)` per image.
+fn backward_input_col2im(s: &ConvShape, w: &[f32], dy: &[f32]) -> Vec<f32> {
     let (kk, l) = (s.patch(), s.positions());
     let mut dx = vec![0.0f32; s.batch * s.image()];
     if dx.is_empty() {
@@ -227,25 +273,29 @@ pub fn backward_input(s: &ConvShape, w: &[f32], dy: &[f32]) -> Vec<f32> {
         .for_each_init(
             || vec![0.0f32; kk * l],
             |dcols, (dx_n, dy_n)| {
-                matmul(kk, l, s.filters, dcols, transposed(w, kk), row_major(dy_n, l), false);
+                matmul(kk, l, s.filters, dcols, l, transposed(w, kk), row_major(dy_n, l), false);
                 col2im_add(s, dcols, dx_n);
             },
         );
     dx
 }
 
-/// Gradient of the weights, `Σₙ dYₙ · colsₙᵀ`, summed in a fixed order.
+/// Gradient of the weights, `Σₙ dYₙ · colsₙᵀ` tile by tile, summed in a fixed order.
 pub fn backward_weight(s: &ConvShape, x: &[f32], dy: &[f32]) -> Vec<f32> {
-    let (kk, l) = (s.patch(), s.positions());
+    let (kk, l, ow) = (s.patch(), s.positions(), s.out_width);
     let partials: Vec<Vec<f32>> = x
         .par_chunks(WEIGHT_GRAD_CHUNK * s.image())
         .zip(dy.par_chunks(WEIGHT_GRAD_CHUNK * s.out_image()))
         .map(|(xs, dys)| {
             let mut dw = vec![0.0f32; s.filters * kk];
-            let mut cols = vec![0.0f32; kk * l];
+            let mut cols = vec![0.0f32; kk * TILE_POSITIONS.max(ow)];
             for (x_n, dy_n) in xs.chunks(s.image()).zip(dys.chunks(s.out_image())) {
-                im2col(s, x_n, &mut cols);
-                matmul(s.filters, kk, l, &mut dw, row_major(dy_n, l), transposed(&cols, l), true);
+                for rows in s.tiles() {
+                    let t = rows.len() * ow;
+                    im2col(s, x_n, &mut cols, rows.clone());
+                    let grad = Operand { data: &dy_n[rows.start * ow..], col_stride: 1, row_stride: l };
+                    matmul(s.filters, kk, t, &mut dw, kk, grad, transposed(&cols, t), true);
+                }
             }
             dw
         })
@@ -339,6 +389,14 @@ mod tests {
             let no_weights = vec![0.0; w.len()];
             assert!(close(db.iter().map(|v| *v as f64).sum(), dot(&forward(&s, &x, &no_weights, &ones), &g)));
         }
+    }
+
+    #[test]
+    fn stride_one_input_gradient_equals_the_col2im_one() {
+        let s = ConvShape::new([4, 3, 9, 8], [5, 3, 5, 5], 1, 2).unwrap();
+        let (w, g) = (values(5 * 3 * 25, 9), values(s.batch * s.out_image(), 10));
+        let (a, b) = (backward_input(&s, &w, &g), backward_input_col2im(&s, &w, &g));
+        assert!(a.iter().zip(&b).all(|(x, y)| (x - y).abs() <= 1e-4 * (1.0 + y.abs())));
     }
 
     #[test]

@@ -50,52 +50,93 @@ impl PoolShape {
     }
 
     /// Input rows and columns of window (oy, ox), clipped to the image.
+    #[inline]
     fn window(&self, oy: usize, ox: usize) -> (std::ops::Range<usize>, std::ops::Range<usize>) {
         let (y0, x0) = (oy * self.stride, ox * self.stride);
         (y0..(y0 + self.kernel).min(self.height), x0..(x0 + self.kernel).min(self.width))
     }
 }
 
-/// Position of the first largest value of the window in its plane (a NaN wins).
-fn argmax(s: &PoolShape, plane: &[f32], oy: usize, ox: usize) -> usize {
-    let (rows, cols) = s.window(oy, ox);
-    let mut best = rows.start * s.width + cols.start;
-    for y in rows {
-        for x in cols.clone() {
-            let i = y * s.width + x;
-            if plane[i] > plane[best] || (plane[i].is_nan() && !plane[best].is_nan()) {
-                best = i;
-            }
-        }
-    }
-    best
+/// The larger of two values, and NaN if either is (so a diverged network's NaN is not pooled
+/// away). Written as a select, not a branch: on real activations `a > b` is a coin flip.
+#[inline]
+fn nan_max(a: f32, b: f32) -> f32 {
+    if a.is_nan() | (a > b) { a } else { b }
 }
 
+/// Max pooling as two passes of `nan_max`: over each row's window columns, then over each
+/// window's rows.
 pub fn max_forward(s: &PoolShape, x: &[f32]) -> Vec<f32> {
+    let (w, ow, k, st) = (s.width, s.out_width, s.kernel, s.stride);
     let mut y = vec![0.0f32; s.planes * s.out_plane()];
-    y.par_chunks_mut(s.out_plane().max(1)).zip(x.par_chunks(s.plane().max(1))).for_each(|(out, plane)| {
-        for oy in 0..s.out_height {
-            for ox in 0..s.out_width {
-                out[oy * s.out_width + ox] = plane[argmax(s, plane, oy, ox)];
+    y.par_chunks_mut(s.out_plane().max(1)).zip(x.par_chunks(s.plane().max(1))).for_each_init(
+        || vec![0.0f32; s.height * ow],
+        |rows_max, (out, plane)| {
+            for (row, dst) in plane.chunks_exact(w).zip(rows_max.chunks_exact_mut(ow)) {
+                for (ox, d) in dst.iter_mut().enumerate() {
+                    let x0 = ox * st;
+                    *d = row[x0..(x0 + k).min(w)].iter().fold(row[x0], |m, &v| nan_max(v, m));
+                }
             }
-        }
-    });
+            for (oy, dst) in out.chunks_exact_mut(ow).enumerate() {
+                let y0 = oy * st;
+                dst.copy_from_slice(&rows_max[y0 * ow..][..ow]);
+                for y in y0 + 1..(y0 + k).min(s.height) {
+                    dst.iter_mut().zip(&rows_max[y * ow..][..ow]).for_each(|(d, &v)| *d = nan_max(v, *d));
+                }
+            }
+        },
+    );
     y
 }
 
-/// Each output's gradient goes to its window's (first) largest input.
+/// Whether `v` replaces `best` as a window's maximum when windows are scanned in row-major
+/// order: strictly larger, or the first NaN.
+#[inline]
+fn replaces(v: f32, best: f32) -> bool {
+    (v > best) | (v.is_nan() & !best.is_nan())
+}
+
+/// Each output's gradient goes to the first (row-major) largest input of its window, found in
+/// the same two passes as the forward: the first maximum of each row's window columns, then the
+/// topmost of the window's rows.
 pub fn max_backward(s: &PoolShape, x: &[f32], dy: &[f32]) -> Vec<f32> {
+    let (w, ow, k, st) = (s.width, s.out_width, s.kernel, s.stride);
     let mut dx = vec![0.0f32; s.planes * s.plane()];
     dx.par_chunks_mut(s.plane().max(1))
         .zip(x.par_chunks(s.plane().max(1)))
         .zip(dy.par_chunks(s.out_plane().max(1)))
-        .for_each(|((d, plane), g)| {
-            for oy in 0..s.out_height {
-                for ox in 0..s.out_width {
-                    d[argmax(s, plane, oy, ox)] += g[oy * s.out_width + ox];
+        .for_each_init(
+            || (vec![0.0f32; s.height * ow], vec![0usize; s.height * ow]),
+            |(rows_max, rows_at), ((d, plane), g)| {
+                for (y, row) in plane.chunks_exact(w).enumerate() {
+                    for ox in 0..ow {
+                        let x0 = ox * st;
+                        let (mut best, mut at) = (row[x0], x0);
+                        for (i, &v) in row[x0..(x0 + k).min(w)].iter().enumerate().skip(1) {
+                            let r = replaces(v, best);
+                            best = if r { v } else { best };
+                            at = if r { x0 + i } else { at };
+                        }
+                        rows_max[y * ow + ox] = best;
+                        rows_at[y * ow + ox] = y * w + at;
+                    }
                 }
-            }
-        });
+                for oy in 0..s.out_height {
+                    let y0 = oy * st;
+                    for ox in 0..ow {
+                        let (mut best, mut at) = (rows_max[y0 * ow + ox], rows_at[y0 * ow + ox]);
+                        for y in y0 + 1..(y0 + k).min(s.height) {
+                            let v = rows_max[y * ow + ox];
+                            let r = replaces(v, best);
+                            best = if r { v } else { best };
+                            at = if r { rows_at[y * ow + ox] } else { at };
+                        }
+                        d[at] += g[oy * ow + ox];
+                    }
+                }
+            },
+        );
     dx
 }
 
