@@ -57,6 +57,8 @@ pub struct BenchOptions {
     pub data: Option<PathBuf>,
     /// Python interpreter for the PyTorch reference; `None` skips it.
     pub python: Option<String>,
+    /// Also time flex with actlab's fast ops turned off (plain Burn ops): the before/after.
+    pub compare_plain: bool,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -400,6 +402,19 @@ pub fn run(o: &BenchOptions, log: &mut dyn FnMut(&str)) -> BenchReport {
             }
         };
         for &activation in &o.activations {
+            if backend == Backend::Flex && o.compare_plain {
+                flex_ops::set_enabled(false);
+                let mut plain = time_steps(backend, &device, activation, o);
+                if o.profile.contains(&backend) {
+                    let mut ops = profile_ops(backend, &device, activation, &plain, o);
+                    ops.iter_mut().for_each(|op| op.backend = "flex, plain Burn ops".into());
+                    report.ops.extend(ops);
+                }
+                flex_ops::set_enabled(true);
+                plain.backend = "flex, plain Burn ops".into();
+                log(&format!("{}, {activation}: train {:.0} images/s", plain.backend, plain.train_images_per_sec));
+                report.steps_results.push(plain);
+            }
             let step = time_steps(backend, &device, activation, o);
             log(&format!(
                 "{backend} {activation}: train {:.0} images/s ({:.1} GFLOP/s), forward {:.0} images/s",

@@ -104,6 +104,9 @@ enum Command {
         python: String,
         #[arg(long)]
         no_pytorch: bool,
+        /// Skip the flex run with actlab's fast ops turned off.
+        #[arg(long)]
+        no_plain: bool,
         /// Also write bench.json and bench.md here.
         #[arg(long)]
         out: Option<PathBuf>,
@@ -316,7 +319,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             println!("report: {}", out.join("report.md").display());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Bench { backends, activations, batch, steps, warmup, profile, data, python, no_pytorch, out } => {
+        Command::Bench { backends, activations, batch, steps, warmup, profile, data, python, no_pytorch, no_plain, out } => {
             if batch == 0 || steps == 0 {
                 bail!("--batch and --steps must be at least 1");
             }
@@ -329,6 +332,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 profile,
                 data: data.exists().then_some(data),
                 python: (!no_pytorch).then_some(python),
+                compare_plain: !no_plain,
             };
             let report = bench::run(&options, &mut |line| eprintln!("{line}"));
             let markdown = bench::markdown(&report);
