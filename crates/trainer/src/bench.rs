@@ -456,6 +456,18 @@ pub fn run(o: &BenchOptions, log: &mut dyn FnMut(&str)) -> BenchReport {
     report
 }
 
+/// Projected training time of one Figure 1 seed at `images_per_sec`: the paper's epochs to 25%
+/// (ReLU ≈6, tanh ≈36) of 50,000 images.
+fn fig1_seed(activation: &str, images_per_sec: f64) -> String {
+    let epochs = match activation {
+        "relu" => 6.0,
+        "tanh" => 36.0,
+        _ => return "-".into(),
+    };
+    let seconds = epochs * 50_000.0 / images_per_sec;
+    if seconds >= 5400.0 { format!("{:.1} h", seconds / 3600.0) } else { format!("{:.0} min", seconds / 60.0) }
+}
+
 /// The report as Markdown tables.
 pub fn markdown(r: &BenchReport) -> String {
     let m = &r.machine;
@@ -469,20 +481,21 @@ pub fn markdown(r: &BenchReport) -> String {
         r.steps,
         r.train_mflops_per_image,
     );
-    s.push_str("| stack | activation | train images/s | vs PyTorch | GFLOP/s | share of peak | forward images/s | fwd / bwd / opt ms |\n");
-    s.push_str("|---|---|---|---|---|---|---|---|\n");
+    s.push_str("| stack | activation | train images/s | vs PyTorch | GFLOP/s | share of peak | forward images/s | fwd / bwd / opt ms | one Figure 1 seed |\n");
+    s.push_str("|---|---|---|---|---|---|---|---|---|\n");
     let torch = |act: &str| r.pytorch.as_ref().and_then(|p| p.runs.iter().find(|x| x.activation == act));
     let share = |g: f64| m.peak_gflops.map(|p| format!("{:.0}%", 100.0 * g / p)).unwrap_or_else(|| "-".into());
     if let Some(p) = &r.pytorch {
         for run in &p.runs {
             let g = run.train_images_per_sec * r.train_mflops_per_image / 1e3;
             s.push_str(&format!(
-                "| PyTorch {} | {} | {:.0} | 1.00× | {g:.1} | {} | {:.0} | - |\n",
+                "| PyTorch {} | {} | {:.0} | 1.00× | {g:.1} | {} | {:.0} | - | {} |\n",
                 p.torch,
                 run.activation,
                 run.train_images_per_sec,
                 share(g),
-                run.forward_images_per_sec
+                run.forward_images_per_sec,
+                fig1_seed(&run.activation, run.train_images_per_sec)
             ));
         }
     }
@@ -491,7 +504,7 @@ pub fn markdown(r: &BenchReport) -> String {
             .map(|t| format!("{:.2}×", x.train_images_per_sec / t.train_images_per_sec))
             .unwrap_or_else(|| "-".into());
         s.push_str(&format!(
-            "| actlab {} | {} | {:.0} | {ratio} | {:.1} | {} | {:.0} | {:.1} / {:.1} / {:.1} |\n",
+            "| actlab {} | {} | {:.0} | {ratio} | {:.1} | {} | {:.0} | {:.1} / {:.1} / {:.1} | {} |\n",
             x.backend,
             x.activation,
             x.train_images_per_sec,
@@ -500,9 +513,11 @@ pub fn markdown(r: &BenchReport) -> String {
             x.forward_images_per_sec,
             x.forward_ms,
             x.backward_ms,
-            x.optimizer_ms
+            x.optimizer_ms,
+            fig1_seed(&x.activation, x.train_images_per_sec)
         ));
     }
+    s.push_str("\nOne Figure 1 seed: the paper's epochs to 25% (ReLU ≈6, tanh ≈36) × 50,000 images at the training rate above; data loading, evaluation and checkpoints not included.\n");
     if let Some(why) = &r.pytorch_missing {
         s.push_str(&format!("\nPyTorch: {why}.\n"));
     }

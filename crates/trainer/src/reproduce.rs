@@ -191,11 +191,14 @@ fn run_one(config: UncheckedConfig, data: &LoadedDataset, folder: &Path, label: 
     if let Prepared::Finished(summary) = prepare(folder, &checked, false)? {
         return Ok(summary);
     }
-    // A run that already ran out of epochs is finished too: its summary says so.
+    // A run that already used all its iterations is finished too (same count as the loop's).
+    let n = data.train.len();
+    let batches_per_epoch = n.div_ceil(checked.training.batch_size.min(n).max(1)) as f64;
+    let max_iterations = (checked.stop.max_epochs * batches_per_epoch).ceil() as u64;
     if let Ok(text) = std::fs::read_to_string(folder.join("summary.json"))
         && let Ok(summary) = serde_json::from_str::<Summary>(&text)
         && summary.stop == Some(StopReason::MaxEpochs)
-        && (summary.epochs - checked.stop.max_epochs).abs() < 1e-9
+        && summary.iterations >= max_iterations
     {
         return Ok(summary);
     }
