@@ -9,7 +9,7 @@ use std::str::FromStr;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Backend {
-    /// Burn's pure-Rust CPU backend (SIMD + rayon): the fastest CPU path here.
+    /// Burn's pure-Rust CPU backend, with actlab's fast conv/pool/tanh kernels: the fastest CPU path here.
     #[default]
     Flex,
     /// Burn's ndarray CPU backend (deprecated upstream, kept for comparison).
