@@ -16,8 +16,46 @@ use super::conv_kernel::{self, ConvShape};
 use super::pool_kernel::{self, PoolShape};
 use super::tanh_kernel;
 
-fn conv_options(stride: usize, padding: usize) -> ConvOptions<2> {
-    ConvOptions::new([stride, stride], [padding, padding], [1, 1], 1)
+/// Burn's own ops: the trait's default bodies, and flex's fallback where a kernel does not apply.
+mod plain {
+    use super::*;
+
+    fn conv_options(stride: usize, padding: usize) -> ConvOptions<2> {
+        ConvOptions::new([stride, stride], [padding, padding], [1, 1], 1)
+    }
+
+    pub fn conv2d<B: Backend>(x: FloatTensor<B>, w: FloatTensor<B>, b: FloatTensor<B>, stride: usize, padding: usize) -> FloatTensor<B> {
+        B::conv2d(x, w, Some(b), conv_options(stride, padding))
+    }
+
+    pub fn conv2d_x_backward<B: Backend>(x: FloatTensor<B>, w: FloatTensor<B>, grad: FloatTensor<B>, stride: usize, padding: usize) -> FloatTensor<B> {
+        B::conv2d_x_backward(x, w, grad, conv_options(stride, padding))
+    }
+
+    pub fn conv2d_weight_backward<B: Backend>(x: FloatTensor<B>, w: FloatTensor<B>, grad: FloatTensor<B>, stride: usize, padding: usize) -> FloatTensor<B> {
+        B::conv2d_weight_backward(x, w, grad, conv_options(stride, padding))
+    }
+
+    pub fn pool2d<B: Backend>(x: FloatTensor<B>, max: bool, kernel: usize, stride: usize, ceil: bool) -> FloatTensor<B> {
+        let (k, s) = ([kernel; 2], [stride; 2]);
+        if max { B::max_pool2d(x, k, s, [0, 0], [1, 1], ceil) } else { B::avg_pool2d(x, k, s, [0, 0], false, ceil) }
+    }
+
+    pub fn pool2d_backward<B: Backend>(x: FloatTensor<B>, grad: FloatTensor<B>, max: bool, kernel: usize, stride: usize, ceil: bool) -> FloatTensor<B> {
+        let (k, s) = ([kernel; 2], [stride; 2]);
+        if max {
+            let indices = B::max_pool2d_with_indices(x.clone(), k, s, [0, 0], [1, 1], ceil, IntDType::I64).indices;
+            B::max_pool2d_with_indices_backward(x, k, s, [0, 0], [1, 1], ceil, grad, indices).x_grad
+        } else {
+            B::avg_pool2d_backward(x, grad, k, s, [0, 0], false, ceil)
+        }
+    }
+
+    /// `grad · (1 − y²)` from the forward output `y`.
+    pub fn tanh_backward<B: Backend>(y: FloatTensor<B>, grad: FloatTensor<B>) -> FloatTensor<B> {
+        let y2 = B::float_mul(y.clone(), y);
+        B::float_mul(grad, B::float_add_scalar(B::float_neg(y2), 1.0f32.into()))
+    }
 }
 
 /// Convolution (square kernel, equal strides, symmetric padding, with bias), max and average
@@ -31,7 +69,7 @@ pub trait FastCpuOps: Backend {
         stride: usize,
         padding: usize,
     ) -> FloatTensor<Self> {
-        Self::conv2d(x, weight, Some(bias), conv_options(stride, padding))
+        plain::conv2d::<Self>(x, weight, bias, stride, padding)
     }
 
     fn fast_conv2d_x_backward(
@@ -41,7 +79,7 @@ pub trait FastCpuOps: Backend {
         stride: usize,
         padding: usize,
     ) -> FloatTensor<Self> {
-        Self::conv2d_x_backward(x, weight, grad, conv_options(stride, padding))
+        plain::conv2d_x_backward::<Self>(x, weight, grad, stride, padding)
     }
 
     fn fast_conv2d_weight_backward(
@@ -51,7 +89,7 @@ pub trait FastCpuOps: Backend {
         stride: usize,
         padding: usize,
     ) -> FloatTensor<Self> {
-        Self::conv2d_weight_backward(x, weight, grad, conv_options(stride, padding))
+        plain::conv2d_weight_backward::<Self>(x, weight, grad, stride, padding)
     }
 
     fn fast_conv2d_bias_backward(x: FloatTensor<Self>, bias: FloatTensor<Self>, grad: FloatTensor<Self>) -> FloatTensor<Self> {
@@ -59,12 +97,7 @@ pub trait FastCpuOps: Backend {
     }
 
     fn fast_pool2d(x: FloatTensor<Self>, max: bool, kernel: usize, stride: usize, ceil: bool) -> FloatTensor<Self> {
-        let (k, s) = ([kernel; 2], [stride; 2]);
-        if max {
-            Self::max_pool2d(x, k, s, [0, 0], [1, 1], ceil)
-        } else {
-            Self::avg_pool2d(x, k, s, [0, 0], false, ceil)
-        }
+        plain::pool2d::<Self>(x, max, kernel, stride, ceil)
     }
 
     fn fast_pool2d_backward(
@@ -75,13 +108,7 @@ pub trait FastCpuOps: Backend {
         stride: usize,
         ceil: bool,
     ) -> FloatTensor<Self> {
-        let (k, s) = ([kernel; 2], [stride; 2]);
-        if max {
-            let indices = Self::max_pool2d_with_indices(x.clone(), k, s, [0, 0], [1, 1], ceil, IntDType::I64).indices;
-            Self::max_pool2d_with_indices_backward(x, k, s, [0, 0], [1, 1], ceil, grad, indices).x_grad
-        } else {
-            Self::avg_pool2d_backward(x, grad, k, s, [0, 0], false, ceil)
-        }
+        plain::pool2d_backward::<Self>(x, grad, max, kernel, stride, ceil)
     }
 
     fn fast_tanh(x: FloatTensor<Self>) -> FloatTensor<Self> {
@@ -90,8 +117,7 @@ pub trait FastCpuOps: Backend {
 
     /// `grad · (1 − y²)` from the forward output `y`.
     fn fast_tanh_backward(y: FloatTensor<Self>, grad: FloatTensor<Self>) -> FloatTensor<Self> {
-        let y2 = Self::float_mul(y.clone(), y);
-        Self::float_mul(grad, Self::float_add_scalar(Self::float_neg(y2), 1.0f32.into()))
+        plain::tanh_backward::<Self>(y, grad)
     }
 }
 
@@ -128,7 +154,7 @@ impl FastCpuOps for Flex {
                 let y = conv_kernel::forward(&s, f32s(&x), f32s(&weight), f32s(&bias));
                 tensor(y, [s.batch, s.filters, s.out_height, s.out_width])
             }
-            None => Self::conv2d(x, weight, Some(bias), conv_options(stride, padding)),
+            None => plain::conv2d::<Self>(x, weight, bias, stride, padding),
         }
     }
 
@@ -138,7 +164,7 @@ impl FastCpuOps for Flex {
                 let (weight, grad) = (contiguous(weight), contiguous(grad));
                 tensor(conv_kernel::backward_input(&s, f32s(&weight), f32s(&grad)), dims4(&x))
             }
-            None => Self::conv2d_x_backward(x, weight, grad, conv_options(stride, padding)),
+            None => plain::conv2d_x_backward::<Self>(x, weight, grad, stride, padding),
         }
     }
 
@@ -148,7 +174,7 @@ impl FastCpuOps for Flex {
                 let (x, grad) = (contiguous(x), contiguous(grad));
                 tensor(conv_kernel::backward_weight(&s, f32s(&x), f32s(&grad)), dims4(&weight))
             }
-            None => Self::conv2d_weight_backward(x, weight, grad, conv_options(stride, padding)),
+            None => plain::conv2d_weight_backward::<Self>(x, weight, grad, stride, padding),
         }
     }
 
@@ -171,14 +197,7 @@ impl FastCpuOps for Flex {
                 let y = if max { pool_kernel::max_forward(&s, f32s(&x)) } else { pool_kernel::avg_forward(&s, f32s(&x)) };
                 tensor(y, [n, c, s.out_height, s.out_width])
             }
-            None => {
-                let (k, st) = ([kernel; 2], [stride; 2]);
-                if max {
-                    Self::max_pool2d(x, k, st, [0, 0], [1, 1], ceil)
-                } else {
-                    Self::avg_pool2d(x, k, st, [0, 0], false, ceil)
-                }
-            }
+            None => plain::pool2d::<Self>(x, max, kernel, stride, ceil),
         }
     }
 
@@ -195,15 +214,7 @@ impl FastCpuOps for Flex {
                 };
                 tensor(dx, shape)
             }
-            None => {
-                let (k, st) = ([kernel; 2], [stride; 2]);
-                if max {
-                    let indices = Self::max_pool2d_with_indices(x.clone(), k, st, [0, 0], [1, 1], ceil, IntDType::I64).indices;
-                    Self::max_pool2d_with_indices_backward(x, k, st, [0, 0], [1, 1], ceil, grad, indices).x_grad
-                } else {
-                    Self::avg_pool2d_backward(x, grad, k, st, [0, 0], false, ceil)
-                }
-            }
+            None => plain::pool2d_backward::<Self>(x, grad, max, kernel, stride, ceil),
         }
     }
 
@@ -218,8 +229,7 @@ impl FastCpuOps for Flex {
 
     fn fast_tanh_backward(y: FlexTensor, grad: FlexTensor) -> FlexTensor {
         if !is_f32(&[&y, &grad]) {
-            let y2 = Self::float_mul(y.clone(), y);
-            return Self::float_mul(grad, Self::float_add_scalar(Self::float_neg(y2), 1.0f32.into()));
+            return plain::tanh_backward::<Self>(y, grad);
         }
         let shape = y.shape();
         let (y, grad) = (contiguous(y), contiguous(grad));
