@@ -126,17 +126,16 @@ pub struct BenchReport {
     pub pytorch_missing: Option<String>,
 }
 
+/// The value of the first `name: value` line of /proc/cpuinfo, if there is one.
+pub fn cpuinfo_field(name: &str) -> Option<String> {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").ok()?;
+    cpuinfo.lines().find(|l| l.starts_with(name)).and_then(|l| l.split_once(':')).map(|(_, v)| v.trim().to_string())
+}
+
 /// The CPU's name, thread count and FMA peak (vector lanes × 2 FMA units × 2 FLOPs × clock).
 pub fn machine() -> Machine {
     let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
-    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    let field = |name: &str| {
-        cpuinfo
-            .lines()
-            .find(|l| l.starts_with(name))
-            .and_then(|l| l.split_once(':'))
-            .map(|(_, v)| v.trim().to_string())
-    };
+    let field = cpuinfo_field;
     let cpu = field("model name").unwrap_or_else(|| std::env::consts::ARCH.to_string());
     let flags = field("flags").unwrap_or_default();
     let has = |f: &str| flags.split_whitespace().any(|x| x == f);

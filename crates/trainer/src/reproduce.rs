@@ -368,10 +368,7 @@ pub fn fig1(options: &Fig1Options) -> Result<Report, TrainError> {
 
 /// The processor (or adapter) the runs used.
 fn device_name(backend: Backend) -> String {
-    let cpu = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|t| t.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()))
-        .unwrap_or_else(|| "unknown CPU".into());
+    let cpu = crate::bench::cpuinfo_field("model name").unwrap_or_else(|| "unknown CPU".into());
     match backend {
         Backend::Wgpu => format!("wgpu default adapter (host CPU: {cpu})"),
         _ => cpu,
