@@ -119,6 +119,18 @@ impl PaddedImage {
 /// `cols[(c·k + ky)·k + kx][(oy − rows.start)·ow + ox] = x[c][oy·s + ky − p][ox·s + kx − p]`,
 /// 0 outside the image.
 fn im2col(s: &ConvShape, x: &PaddedImage, cols: &mut [f32], rows: std::ops::Range<usize>) {
+    // A copy of a length known at compile time is a few vector moves; an unknown one is a
+    // memcpy call, which for convnet18's 8- and 16-float rows cost more than the copying.
+    match (s.stride, s.out_width) {
+        (1, 8) => im2col_rows::<8>(s, x, cols, rows),
+        (1, 16) => im2col_rows::<16>(s, x, cols, rows),
+        (1, 32) => im2col_rows::<32>(s, x, cols, rows),
+        _ => im2col_rows::<0>(s, x, cols, rows),
+    }
+}
+
+/// [`im2col`] for output rows of `OW` pixels at stride 1, or of any width and stride if `OW` is 0.
+fn im2col_rows<const OW: usize>(s: &ConvShape, x: &PaddedImage, cols: &mut [f32], rows: std::ops::Range<usize>) {
     let (k, ow, st) = (s.kernel, s.out_width, s.stride);
     let l = rows.len() * ow;
     for (c, plane) in x.data.chunks_exact(x.height * x.width).enumerate() {
@@ -127,7 +139,9 @@ fn im2col(s: &ConvShape, x: &PaddedImage, cols: &mut [f32], rows: std::ops::Rang
                 let row = &mut cols[((c * k + ky) * k + kx) * l..][..l];
                 for (out, oy) in row.chunks_exact_mut(ow).zip(rows.clone()) {
                     let src = &plane[(oy * st + ky) * x.width + kx..];
-                    if st == 1 {
+                    if OW > 0 {
+                        out[..OW].copy_from_slice(&src[..OW]);
+                    } else if st == 1 {
                         out.copy_from_slice(&src[..ow]);
                     } else {
                         out.iter_mut().zip(src.iter().step_by(st)).for_each(|(o, v)| *o = *v);

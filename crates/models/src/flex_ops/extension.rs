@@ -8,7 +8,7 @@ use burn::backend::autodiff::checkpoint::strategy::CheckpointStrategy;
 use burn::backend::autodiff::grads::Gradients;
 use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
 use burn::backend::ops::{ConvOptions, FloatTensorOps, ModuleOps};
-use burn::backend::tensor::FloatTensor;
+use burn::backend::tensor::{FloatTensor, IntTensor};
 use burn::backend::{Autodiff, Backend, Flex, IntDType, TensorMetadata, backend_extension};
 use burn::tensor::{DType, TensorData};
 
@@ -41,14 +41,25 @@ mod plain {
         if max { B::max_pool2d(x, k, s, [0, 0], [1, 1], ceil) } else { B::avg_pool2d(x, k, s, [0, 0], false, ceil) }
     }
 
-    pub fn pool2d_backward<B: Backend>(x: FloatTensor<B>, grad: FloatTensor<B>, max: bool, kernel: usize, stride: usize, ceil: bool) -> FloatTensor<B> {
-        let (k, s) = ([kernel; 2], [stride; 2]);
-        if max {
-            let indices = B::max_pool2d_with_indices(x.clone(), k, s, [0, 0], [1, 1], ceil, IntDType::I64).indices;
-            B::max_pool2d_with_indices_backward(x, k, s, [0, 0], [1, 1], ceil, grad, indices).x_grad
-        } else {
-            B::avg_pool2d_backward(x, grad, k, s, [0, 0], false, ceil)
-        }
+    pub fn max_pool2d_with_indices<B: Backend>(x: FloatTensor<B>, kernel: usize, stride: usize, ceil: bool) -> (FloatTensor<B>, IntTensor<B>) {
+        let pooled = B::max_pool2d_with_indices(x, [kernel; 2], [stride; 2], [0, 0], [1, 1], ceil, IntDType::I64);
+        (pooled.output, pooled.indices)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub fn max_pool2d_backward<B: Backend>(
+        x: FloatTensor<B>,
+        grad: FloatTensor<B>,
+        indices: IntTensor<B>,
+        kernel: usize,
+        stride: usize,
+        ceil: bool,
+    ) -> FloatTensor<B> {
+        B::max_pool2d_with_indices_backward(x, [kernel; 2], [stride; 2], [0, 0], [1, 1], ceil, grad, indices).x_grad
+    }
+
+    pub fn avg_pool2d_backward<B: Backend>(x: FloatTensor<B>, grad: FloatTensor<B>, kernel: usize, stride: usize, ceil: bool) -> FloatTensor<B> {
+        B::avg_pool2d_backward(x, grad, [kernel; 2], [stride; 2], [0, 0], false, ceil)
     }
 
     /// `grad · (1 − y²)` from the forward output `y`.
@@ -100,15 +111,24 @@ pub trait FastCpuOps: Backend {
         plain::pool2d::<Self>(x, max, kernel, stride, ceil)
     }
 
-    fn fast_pool2d_backward(
+    /// Max pooling and the in-plane index (`y·width + x`, `i64`) of the input each output took.
+    fn fast_max_pool2d_with_indices(x: FloatTensor<Self>, kernel: usize, stride: usize, ceil: bool) -> (FloatTensor<Self>, IntTensor<Self>) {
+        plain::max_pool2d_with_indices::<Self>(x, kernel, stride, ceil)
+    }
+
+    fn fast_max_pool2d_backward(
         x: FloatTensor<Self>,
         grad: FloatTensor<Self>,
-        max: bool,
+        indices: IntTensor<Self>,
         kernel: usize,
         stride: usize,
         ceil: bool,
     ) -> FloatTensor<Self> {
-        plain::pool2d_backward::<Self>(x, grad, max, kernel, stride, ceil)
+        plain::max_pool2d_backward::<Self>(x, grad, indices, kernel, stride, ceil)
+    }
+
+    fn fast_avg_pool2d_backward(x: FloatTensor<Self>, grad: FloatTensor<Self>, kernel: usize, stride: usize, ceil: bool) -> FloatTensor<Self> {
+        plain::avg_pool2d_backward::<Self>(x, grad, kernel, stride, ceil)
     }
 
     fn fast_tanh(x: FloatTensor<Self>) -> FloatTensor<Self> {
@@ -201,20 +221,40 @@ impl FastCpuOps for Flex {
         }
     }
 
-    fn fast_pool2d_backward(x: FlexTensor, grad: FlexTensor, max: bool, kernel: usize, stride: usize, ceil: bool) -> FlexTensor {
+    fn fast_max_pool2d_with_indices(x: FlexTensor, kernel: usize, stride: usize, ceil: bool) -> (FlexTensor, FlexTensor) {
+        let [n, c, ..] = dims4(&x);
+        match PoolShape::new(dims4(&x), kernel, stride, ceil).filter(|_| is_f32(&[&x])) {
+            Some(s) => {
+                let x = contiguous(x);
+                let (y, indices) = pool_kernel::max_forward_with_indices(&s, f32s(&x));
+                let shape = [n, c, s.out_height, s.out_width];
+                (tensor(y, shape), FlexTensor::from_data(TensorData::new(indices, shape)))
+            }
+            None => plain::max_pool2d_with_indices::<Self>(x, kernel, stride, ceil),
+        }
+    }
+
+    fn fast_max_pool2d_backward(x: FlexTensor, grad: FlexTensor, indices: FlexTensor, kernel: usize, stride: usize, ceil: bool) -> FlexTensor {
         let shape = dims4(&x);
-        match PoolShape::new(shape, kernel, stride, ceil).filter(|_| is_f32(&[&x, &grad])) {
+        let (grad, indices) = (contiguous(grad), if indices.as_slice::<i64>().is_some() { indices } else { indices.to_contiguous() });
+        let dx = PoolShape::new(shape, kernel, stride, ceil)
+            .filter(|_| is_f32(&[&grad]))
+            .zip(indices.as_slice::<i64>())
+            .and_then(|(s, at)| pool_kernel::max_backward(&s, at, f32s(&grad)));
+        match dx {
+            Some(dx) => tensor(dx, shape),
+            None => plain::max_pool2d_backward::<Self>(x, grad, indices, kernel, stride, ceil),
+        }
+    }
+
+    fn fast_avg_pool2d_backward(x: FlexTensor, grad: FlexTensor, kernel: usize, stride: usize, ceil: bool) -> FlexTensor {
+        let shape = dims4(&x);
+        match PoolShape::new(shape, kernel, stride, ceil).filter(|_| is_f32(&[&grad])) {
             Some(s) => {
                 let grad = contiguous(grad);
-                let dx = if max {
-                    let x = contiguous(x);
-                    pool_kernel::max_backward(&s, f32s(&x), f32s(&grad))
-                } else {
-                    pool_kernel::avg_backward(&s, f32s(&grad))
-                };
-                tensor(dx, shape)
+                tensor(pool_kernel::avg_backward(&s, f32s(&grad)), shape)
             }
-            None => plain::pool2d_backward::<Self>(x, grad, max, kernel, stride, ceil),
+            None => plain::avg_pool2d_backward::<Self>(x, grad, kernel, stride, ceil),
         }
     }
 
@@ -266,19 +306,37 @@ impl<B: Backend + FastCpuOps> Backward<B, 3> for ConvBackward {
 }
 
 #[derive(Debug)]
-struct PoolBackward;
+struct MaxPoolBackward;
 
-impl<B: Backend + FastCpuOps> Backward<B, 1> for PoolBackward {
-    /// x as checkpointed, then max?, kernel, stride, ceil.
-    type State = (NodeId, bool, usize, usize, bool);
+impl<B: Backend + FastCpuOps> Backward<B, 1> for MaxPoolBackward {
+    /// x as checkpointed, the forward's argmax indices, then kernel, stride, ceil.
+    type State = (NodeId, B::IntTensorPrimitive, usize, usize, bool);
 
     fn backward(self, ops: Ops<Self::State, 1>, grads: &mut Gradients, checkpointer: &mut Checkpointer) {
         let [node_x] = ops.parents;
         let grad = grads.consume::<B>(&ops.node);
-        let (x_state, max, kernel, stride, ceil) = ops.state;
+        let (x_state, indices, kernel, stride, ceil) = ops.state;
         let x = checkpointer.retrieve_node_output::<B::FloatTensorPrimitive>(x_state);
         if let Some(node) = node_x {
-            grads.register::<B>(node.id, B::fast_pool2d_backward(x, grad, max, kernel, stride, ceil));
+            grads.register::<B>(node.id, B::fast_max_pool2d_backward(x, grad, indices, kernel, stride, ceil));
+        }
+    }
+}
+
+#[derive(Debug)]
+struct AvgPoolBackward;
+
+impl<B: Backend + FastCpuOps> Backward<B, 1> for AvgPoolBackward {
+    /// x as checkpointed, then kernel, stride, ceil.
+    type State = (NodeId, usize, usize, bool);
+
+    fn backward(self, ops: Ops<Self::State, 1>, grads: &mut Gradients, checkpointer: &mut Checkpointer) {
+        let [node_x] = ops.parents;
+        let grad = grads.consume::<B>(&ops.node);
+        let (x_state, kernel, stride, ceil) = ops.state;
+        let x = checkpointer.retrieve_node_output::<B::FloatTensorPrimitive>(x_state);
+        if let Some(node) = node_x {
+            grads.register::<B>(node.id, B::fast_avg_pool2d_backward(x, grad, kernel, stride, ceil));
         }
     }
 }
@@ -320,13 +378,25 @@ impl<B: Backend + FastCpuOps, C: CheckpointStrategy> FastCpuOps for Autodiff<B, 
         }
     }
 
+    /// Tracked max pooling keeps the forward's argmax for the backward pass (recomputing it there
+    /// cost 30 ms a step on convnet18's first pool, the scatter from saved indices 2).
     fn fast_pool2d(x: FloatTensor<Self>, max: bool, kernel: usize, stride: usize, ceil: bool) -> FloatTensor<Self> {
-        match PoolBackward.prepare::<C>([x.node()]).compute_bound().stateful() {
+        if max {
+            return match MaxPoolBackward.prepare::<C>([x.node()]).compute_bound().stateful() {
+                OpsKind::Tracked(mut prep) => {
+                    let x_state = prep.checkpoint(&x);
+                    let (y, indices) = B::fast_max_pool2d_with_indices(x.into_primitive(), kernel, stride, ceil);
+                    prep.finish((x_state, indices, kernel, stride, ceil), y)
+                }
+                OpsKind::UnTracked(prep) => prep.finish(B::fast_pool2d(x.into_primitive(), true, kernel, stride, ceil)),
+            };
+        }
+        match AvgPoolBackward.prepare::<C>([x.node()]).compute_bound().stateful() {
             OpsKind::Tracked(mut prep) => {
-                let state = (prep.checkpoint(&x), max, kernel, stride, ceil);
-                prep.finish(state, B::fast_pool2d(x.into_primitive(), max, kernel, stride, ceil))
+                let state = (prep.checkpoint(&x), kernel, stride, ceil);
+                prep.finish(state, B::fast_pool2d(x.into_primitive(), false, kernel, stride, ceil))
             }
-            OpsKind::UnTracked(prep) => prep.finish(B::fast_pool2d(x.into_primitive(), max, kernel, stride, ceil)),
+            OpsKind::UnTracked(prep) => prep.finish(B::fast_pool2d(x.into_primitive(), false, kernel, stride, ceil)),
         }
     }
 
