@@ -305,14 +305,16 @@ fn backward_input_col2im(s: &ConvShape, w: &[f32], dy: &[f32]) -> Vec<f32> {
     dx
 }
 
-/// Gradient of the weights, `Σₙ dYₙ · colsₙᵀ` tile by tile, summed in a fixed order.
+/// Gradient of the weights, `Σₙ dYₙ · colsₙᵀ` tile by tile, summed in a fixed order. Computed
+/// transposed, `colsₙ · dYₙᵀ` (patch × filters): gemm packs the column matrix in its stored
+/// order then, and conv2's weight gradient took 11 ms instead of 18.
 pub fn backward_weight(s: &ConvShape, x: &[f32], dy: &[f32]) -> Vec<f32> {
-    let (kk, l, ow) = (s.patch(), s.positions(), s.out_width);
+    let (kk, l, ow, f) = (s.patch(), s.positions(), s.out_width, s.filters);
     let partials: Vec<Vec<f32>> = x
         .par_chunks(WEIGHT_GRAD_CHUNK * s.image())
         .zip(dy.par_chunks(WEIGHT_GRAD_CHUNK * s.out_image()))
         .map(|(xs, dys)| {
-            let mut dw = vec![0.0f32; s.filters * kk];
+            let mut dw_t = vec![0.0f32; kk * f];
             let mut cols = vec![0.0f32; kk * TILE_POSITIONS.max(ow)];
             let mut padded = PaddedImage::new(s);
             for (x_n, dy_n) in xs.chunks(s.image()).zip(dys.chunks(s.out_image())) {
@@ -320,16 +322,22 @@ pub fn backward_weight(s: &ConvShape, x: &[f32], dy: &[f32]) -> Vec<f32> {
                 for rows in s.tiles() {
                     let t = rows.len() * ow;
                     im2col(s, &padded, &mut cols, rows.clone());
-                    let grad = Operand { data: &dy_n[rows.start * ow..], col_stride: 1, row_stride: l };
-                    matmul(s.filters, kk, t, &mut dw, kk, grad, transposed(&cols, t), true);
+                    let grad_t = Operand { data: &dy_n[rows.start * ow..], col_stride: l, row_stride: 1 };
+                    matmul(kk, f, t, &mut dw_t, f, row_major(&cols, t), grad_t, true);
                 }
             }
-            dw
+            dw_t
         })
         .collect();
-    let mut dw = vec![0.0f32; s.filters * kk];
+    let mut dw_t = vec![0.0f32; kk * f];
     for partial in partials {
-        dw.iter_mut().zip(partial).for_each(|(a, b)| *a += b);
+        dw_t.iter_mut().zip(partial).for_each(|(a, b)| *a += b);
+    }
+    let mut dw = vec![0.0f32; f * kk];
+    for (r, row) in dw_t.chunks_exact(f).enumerate() {
+        for (o, &v) in row.iter().enumerate() {
+            dw[o * kk + r] = v;
+        }
     }
     dw
 }
