@@ -12,6 +12,8 @@ pub struct Curve {
     pub dashed: bool,
     /// (epoch, mean, min, max)
     pub points: Vec<(f64, f64, f64, f64)>,
+    /// Single points drawn as dots (e.g. where each seed's run stopped).
+    pub stops: Vec<(f64, f64)>,
 }
 
 /// Axes and annotations of a figure.
@@ -80,6 +82,9 @@ fn draw<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, figure: &Figure) -> Re
         if curve.points.len() > 1 {
             chart.draw_series(std::iter::once(Polygon::new(band, color.mix(0.18).filled()))).map_err(err)?;
         }
+        chart
+            .draw_series(curve.stops.iter().map(|&(x, y)| Circle::new((x, clip(y)), 3, color.filled())))
+            .map_err(err)?;
         let line: Vec<(f64, f64)> = curve.points.iter().map(|p| (p.0, clip(p.1))).collect();
         let style = color.stroke_width(2);
         let series = if curve.dashed {

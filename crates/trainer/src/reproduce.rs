@@ -375,26 +375,38 @@ fn device_name(backend: Backend) -> String {
     }
 }
 
-/// Epoch-end training errors of each seed's run, as (epoch, mean, min, max) over seeds.
-fn curve(result: &ActivationResult) -> Result<Vec<(f64, f64, f64, f64)>, TrainError> {
-    let mut by_epoch: BTreeMap<u64, Vec<f64>> = BTreeMap::new();
+/// The plotted curve of one activation: the mean and min–max over seeds of the whole-epoch
+/// training error at every epoch all seeds completed, then the mean stop point; and each
+/// seed's stop point as a marker. (Averaging whatever points each seed had made the line jump
+/// where a seed stopped mid-epoch and the others went on.)
+fn curve(result: &ActivationResult) -> Result<(Vec<(f64, f64, f64, f64)>, Vec<(f64, f64)>), TrainError> {
+    let mut per_seed: Vec<Vec<f64>> = Vec::new();
+    let mut stops = Vec::new();
     for run in &result.runs {
         let rows: Vec<MetricsRow> = metrics::read(&Path::new(&run.folder).join("metrics.csv"))?;
-        // Points at whole epochs, plus where the run stopped (e.g. at the target mid-epoch).
-        let last = rows.last().map(|r| r.iteration);
-        for row in rows.iter().filter(|r| (r.epoch - r.epoch.round()).abs() < 1e-9 || Some(r.iteration) == last) {
-            by_epoch.entry((row.epoch * 1000.0).round() as u64).or_default().push(row.train_error);
+        let Some(last) = rows.last() else { continue };
+        per_seed.push(rows.iter().filter(|r| (r.epoch - r.epoch.round()).abs() < 1e-9 && r.epoch >= 1.0).map(|r| r.train_error).collect());
+        stops.push((last.epoch, last.train_error));
+    }
+    let spread = |v: &[f64]| {
+        let mean = v.iter().sum::<f64>() / v.len() as f64;
+        (mean, v.iter().copied().fold(f64::INFINITY, f64::min), v.iter().copied().fold(f64::NEG_INFINITY, f64::max))
+    };
+    let common = per_seed.iter().map(Vec::len).min().unwrap_or(0);
+    let mut points: Vec<(f64, f64, f64, f64)> = (0..common)
+        .map(|e| {
+            let (mean, lo, hi) = spread(&per_seed.iter().map(|seed| seed[e]).collect::<Vec<_>>());
+            ((e + 1) as f64, mean, lo, hi)
+        })
+        .collect();
+    if !stops.is_empty() {
+        let x = stops.iter().map(|s| s.0).sum::<f64>() / stops.len() as f64;
+        let (mean, lo, hi) = spread(&stops.iter().map(|s| s.1).collect::<Vec<_>>());
+        if points.last().is_none_or(|p| x > p.0 + 1e-9) {
+            points.push((x, mean, lo, hi));
         }
     }
-    Ok(by_epoch
-        .into_iter()
-        .map(|(k, v)| {
-            let mean = v.iter().sum::<f64>() / v.len() as f64;
-            let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
-            let hi = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-            (k as f64 / 1000.0, mean, lo, hi)
-        })
-        .collect())
+    Ok((points, stops))
 }
 
 fn fmt_estimate(e: &Option<Estimate>, digits: usize) -> String {
@@ -424,12 +436,12 @@ fn write_report(out: &Path, report: &Report) -> Result<(), TrainError> {
     let mut curves = Vec::new();
     let mut x_max: f64 = 1.0;
     for result in &report.results {
-        let points = curve(result)?;
-        x_max = x_max.max(points.last().map(|p| p.0).unwrap_or(1.0));
-        curves.push(Curve { label: result.activation.clone(), dashed: result.activation != "relu", points });
+        let (points, stops) = curve(result)?;
+        x_max = points.iter().map(|p| p.0).chain(stops.iter().map(|s| s.0)).fold(x_max, f64::max);
+        curves.push(Curve { label: result.activation.clone(), dashed: result.activation != "relu", points, stops });
     }
     let figure = Figure {
-        title: format!("{} training error ({} seeds; shaded: min-max over seeds)", report.dataset_name, report.plan.seeds),
+        title: format!("{} training error ({} seeds; shaded: min-max; dots: where each run stopped)", report.dataset_name, report.plan.seeds),
         x_max: x_max.ceil(),
         y_max: 0.75f64.max(report.plan.target + 0.1),
         target: Some(report.plan.target),
@@ -441,7 +453,7 @@ fn write_report(out: &Path, report: &Report) -> Result<(), TrainError> {
     let mut md = String::new();
     md.push_str("# AlexNet Figure 1 reproduction\n\n");
     md.push_str(&format!(
-        "{}. Each run stops when the running training error of its current epoch first reaches {}; runs that hit the {}-epoch cap are listed as not reached. Curves: training error at each epoch end and where each run stopped.\n\n",
+        "{}. Each run stops when the running training error of its current epoch first reaches {}; runs that hit the {}-epoch cap are listed as not reached. Curves: the mean over seeds of the training error of each whole epoch that every seed completed, then the mean stop point (mean epochs, mean running error at the stop); shaded: min to max over seeds; dots: each run's stop.\n\n",
         report.setting, p.target, p.max_epochs
     ));
     if !p.reductions.is_empty() {
