@@ -24,10 +24,11 @@ fn pooled(side: usize, kernel: usize, stride: usize, ceil: bool) -> Option<usize
 }
 
 impl PoolShape {
-    /// `None` when the window does not fit the input.
+    /// `None` when the window does not fit the input, or a plane has 2²⁴ pixels or more (the
+    /// max pool's argmax pass holds in-plane indices in `f32`, exact below that).
     pub fn new(x: [usize; 4], kernel: usize, stride: usize, ceil: bool) -> Option<Self> {
         let [n, c, height, width] = x;
-        if kernel == 0 || stride == 0 {
+        if kernel == 0 || stride == 0 || height.checked_mul(width)? >= 1 << 24 {
             return None;
         }
         Some(Self {
@@ -48,13 +49,6 @@ impl PoolShape {
     fn out_plane(&self) -> usize {
         self.out_height * self.out_width
     }
-
-    /// Input rows and columns of window (oy, ox), clipped to the image.
-    #[inline]
-    fn window(&self, oy: usize, ox: usize) -> (std::ops::Range<usize>, std::ops::Range<usize>) {
-        let (y0, x0) = (oy * self.stride, ox * self.stride);
-        (y0..(y0 + self.kernel).min(self.height), x0..(x0 + self.kernel).min(self.width))
-    }
 }
 
 /// The larger of two values, and NaN if either is (so a diverged network's NaN is not pooled
@@ -64,8 +58,7 @@ fn nan_max(a: f32, b: f32) -> f32 {
     if a.is_nan() | (a > b) { a } else { b }
 }
 
-/// Max pooling as two passes of `nan_max`: over each row's window columns, then over each
-/// window's rows.
+/// Max pooling as two separable passes of `nan_max`.
 pub fn max_forward(s: &PoolShape, x: &[f32]) -> Vec<f32> {
     max_pool::<false>(s, x).0
 }
@@ -77,16 +70,34 @@ pub fn max_forward_with_indices(s: &PoolShape, x: &[f32]) -> (Vec<f32>, Vec<i64>
     max_pool::<true>(s, x)
 }
 
-/// Whether `v` is the maximum `m` (NaN counts as equal to NaN).
+/// Whether `v`, one of the values whose `nan_max` is `m`, is that maximum: equal to it, or NaN
+/// (if any value is NaN, `m` is). Two compares that vectorise, where testing `m` for NaN too
+/// made the argmax pass 2× slower.
 #[inline]
-fn is_max(v: f32, m: f32) -> bool {
-    (v == m) | (v.is_nan() & m.is_nan())
+fn holds_max(v: f32, m: f32) -> bool {
+    (v == m) | v.is_nan()
 }
 
-/// The maxima in two separable passes, then, with `INDICES`, each argmax from the maxima: the
-/// topmost window row whose row maximum equals the output, then the leftmost column of that row
-/// that does, both picked by selects. Tracking the argmax inside the passes instead took 3× as
-/// long (28 ms vs 9 for convnet18's first pool): its compares became unpredictable branches.
+/// `acc = nan_max(row, acc)`, elementwise. A function of its own so that the slices are known
+/// not to overlap: inlined into the pooling closure, whose buffers come from one tuple, the loop
+/// carried a runtime overlap check and ran its scalar, branching version.
+fn max_into(acc: &mut [f32], row: &[f32]) {
+    acc.iter_mut().zip(row).for_each(|(m, &v)| *m = nan_max(v, *m));
+}
+
+/// `top = mark` where `row` holds the column maximum `max` (see [`max_into`] for why a function).
+fn mark_maxima(top: &mut [f32], max: &[f32], row: &[f32], mark: f32) {
+    for ((t, &m), &v) in top.iter_mut().zip(max).zip(row) {
+        *t = if holds_max(v, m) { mark } else { *t };
+    }
+}
+
+/// Two separable passes per output row: down each input column over the window's rows
+/// (contiguous, so vectorised; with INDICES, then the topmost row holding each column's maximum,
+/// as selects), then across each window's columns. The row-major first maximum of a window is, among the columns
+/// holding its maximum, the one whose topmost maximum has the smallest in-plane index.
+/// Columns first halves the strided work of rows first (convnet18's 3/2 pools: 16 output rows
+/// from 32 input rows).
 fn max_pool<const INDICES: bool>(s: &PoolShape, x: &[f32]) -> (Vec<f32>, Vec<i64>) {
     let (h, w, ow, k, st) = (s.height, s.width, s.out_width, s.kernel, s.stride);
     let mut y = vec![0.0f32; s.planes * s.out_plane()];
@@ -97,38 +108,39 @@ fn max_pool<const INDICES: bool>(s: &PoolShape, x: &[f32]) -> (Vec<f32>, Vec<i64
         .zip(indices.par_chunks_mut(index_chunk))
         .zip(x.par_chunks(s.plane().max(1)))
         .for_each_init(
-            || vec![0.0f32; h * ow],
-            |rows_max, ((out, out_at), plane)| {
-                for (row, dst) in plane.chunks_exact(w).zip(rows_max.chunks_exact_mut(ow)) {
-                    for (ox, d) in dst.iter_mut().enumerate() {
-                        let x0 = ox * st;
-                        *d = row[x0..(x0 + k).min(w)].iter().fold(row[x0], |m, &v| nan_max(v, m));
-                    }
-                }
+            || (vec![0.0f32; w], vec![0.0f32; w]),
+            |(col_max, col_top), ((out, out_at), plane)| {
                 for (oy, dst) in out.chunks_exact_mut(ow).enumerate() {
-                    let y0 = oy * st;
-                    dst.copy_from_slice(&rows_max[y0 * ow..][..ow]);
-                    for y in y0 + 1..(y0 + k).min(h) {
-                        dst.iter_mut().zip(&rows_max[y * ow..][..ow]).for_each(|(d, &v)| *d = nan_max(v, *d));
-                    }
-                }
-                if !INDICES {
-                    return;
-                }
-                for (oy, (maxima, ats)) in out.chunks_exact(ow).zip(out_at.chunks_exact_mut(ow)).enumerate() {
                     let (y0, y1) = (oy * st, (oy * st + k).min(h));
-                    for (ox, (&m, at)) in maxima.iter().zip(ats.iter_mut()).enumerate() {
+                    col_max.copy_from_slice(&plane[y0 * w..][..w]);
+                    for row in y0 + 1..y1 {
+                        max_into(col_max, &plane[row * w..][..w]);
+                    }
+                    if INDICES {
+                        // Bottom-up, so the topmost row holding the column's maximum wins.
+                        // The row is kept as an f32 (exact: PoolShape caps planes at 2²⁴ pixels)
+                        // so that the select is between floats, which vectorises.
+                        col_top.fill(0.0);
+                        for row in (y0..y1).rev() {
+                            mark_maxima(col_top, col_max, &plane[row * w..][..w], (row * w) as f32);
+                        }
+                    }
+                    for (ox, d) in dst.iter_mut().enumerate() {
                         let (x0, x1) = (ox * st, (ox * st + k).min(w));
-                        let mut top = y0;
-                        for y in (y0..y1).rev() {
-                            top = if is_max(rows_max[y * ow + ox], m) { y } else { top };
+                        *d = col_max[x0 + 1..x1].iter().fold(col_max[x0], |m, &v| nan_max(v, m));
+                    }
+                    if INDICES {
+                        // Each column's in-plane index of its topmost maximum, then per window
+                        // the smallest among the columns that hold the window's maximum.
+                        col_top.iter_mut().enumerate().for_each(|(c, t)| *t += c as f32);
+                        for ((ox, &m), at) in dst.iter().enumerate().zip(out_at[oy * ow..][..ow].iter_mut()) {
+                            let (x0, x1) = (ox * st, (ox * st + k).min(w));
+                            let first = col_max[x0..x1]
+                                .iter()
+                                .zip(&col_top[x0..x1])
+                                .fold(f32::INFINITY, |first, (&v, &index)| if holds_max(v, m) { first.min(index) } else { first });
+                            *at = first as i64;
                         }
-                        let row = &plane[top * w..][..w];
-                        let mut left = x0;
-                        for x in (x0..x1).rev() {
-                            left = if is_max(row[x], m) { x } else { left };
-                        }
-                        *at = (top * w + left) as i64;
                     }
                 }
             },
@@ -151,35 +163,52 @@ pub fn max_backward(s: &PoolShape, indices: &[i64], dy: &[f32]) -> Option<Vec<f3
     Some(dx)
 }
 
-/// Mean over each window's in-image part (padding and ceil-mode overhang are not counted).
+/// Mean over each window's in-image part (ceil-mode overhang is not counted), as sums down the
+/// columns of each output row's window (vectorised), then across each window's columns.
 pub fn avg_forward(s: &PoolShape, x: &[f32]) -> Vec<f32> {
+    let (h, w, ow, k, st) = (s.height, s.width, s.out_width, s.kernel, s.stride);
     let mut y = vec![0.0f32; s.planes * s.out_plane()];
-    y.par_chunks_mut(s.out_plane().max(1)).zip(x.par_chunks(s.plane().max(1))).for_each(|(out, plane)| {
-        for oy in 0..s.out_height {
-            for ox in 0..s.out_width {
-                let (rows, cols) = s.window(oy, ox);
-                let count = (rows.len() * cols.len()) as f32;
-                let sum: f32 = rows.map(|y| plane[y * s.width..][cols.clone()].iter().sum::<f32>()).sum();
-                out[oy * s.out_width + ox] = sum / count;
+    y.par_chunks_mut(s.out_plane().max(1)).zip(x.par_chunks(s.plane().max(1))).for_each_init(
+        || vec![0.0f32; w],
+        |col_sum, (out, plane)| {
+            for (oy, dst) in out.chunks_exact_mut(ow).enumerate() {
+                let (y0, y1) = (oy * st, (oy * st + k).min(h));
+                col_sum.copy_from_slice(&plane[y0 * w..][..w]);
+                for row in y0 + 1..y1 {
+                    col_sum.iter_mut().zip(&plane[row * w..][..w]).for_each(|(a, &v)| *a += v);
+                }
+                for (ox, d) in dst.iter_mut().enumerate() {
+                    let (x0, x1) = (ox * st, (ox * st + k).min(w));
+                    *d = col_sum[x0..x1].iter().sum::<f32>() / ((y1 - y0) * (x1 - x0)) as f32;
+                }
             }
-        }
-    });
+        },
+    );
     y
 }
 
+/// The adjoint of [`avg_forward`]: each output's share spread across its window's columns,
+/// then down its rows.
 pub fn avg_backward(s: &PoolShape, dy: &[f32]) -> Vec<f32> {
+    let (h, w, ow, k, st) = (s.height, s.width, s.out_width, s.kernel, s.stride);
     let mut dx = vec![0.0f32; s.planes * s.plane()];
-    dx.par_chunks_mut(s.plane().max(1)).zip(dy.par_chunks(s.out_plane().max(1))).for_each(|(d, g)| {
-        for oy in 0..s.out_height {
-            for ox in 0..s.out_width {
-                let (rows, cols) = s.window(oy, ox);
-                let share = g[oy * s.out_width + ox] / (rows.len() * cols.len()) as f32;
-                for y in rows {
-                    d[y * s.width..][cols.clone()].iter_mut().for_each(|v| *v += share);
+    dx.par_chunks_mut(s.plane().max(1)).zip(dy.par_chunks(s.out_plane().max(1))).for_each_init(
+        || vec![0.0f32; w],
+        |col_grad, (d, g)| {
+            for (oy, g_row) in g.chunks_exact(ow).enumerate() {
+                let (y0, y1) = (oy * st, (oy * st + k).min(h));
+                col_grad.fill(0.0);
+                for (ox, &g) in g_row.iter().enumerate() {
+                    let (x0, x1) = (ox * st, (ox * st + k).min(w));
+                    let share = g / ((y1 - y0) * (x1 - x0)) as f32;
+                    col_grad[x0..x1].iter_mut().for_each(|v| *v += share);
+                }
+                for row in y0..y1 {
+                    d[row * w..][..w].iter_mut().zip(col_grad.iter()).for_each(|(a, &v)| *a += v);
                 }
             }
-        }
-    });
+        },
+    );
     dx
 }
 
