@@ -59,6 +59,9 @@ pub struct BenchOptions {
     pub python: Option<String>,
     /// Also time flex with actlab's fast ops turned off (plain Burn ops): the before/after.
     pub compare_plain: bool,
+    /// Alternating flex / PyTorch rounds after the main run: on a shared or throttling machine,
+    /// one run of each can differ by more than the gap between them.
+    pub rounds: usize,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -124,6 +127,19 @@ pub struct BenchReport {
     pub pytorch: Option<PytorchResult>,
     /// Why PyTorch was not measured, when it was not.
     pub pytorch_missing: Option<String>,
+    #[serde(default)]
+    pub head_to_head: Vec<HeadToHead>,
+}
+
+/// Training images/s of actlab flex and PyTorch measured alternately, round after round.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct HeadToHead {
+    pub activation: String,
+    pub flex_images_per_sec: Vec<f64>,
+    pub pytorch_images_per_sec: Vec<f64>,
+    /// flex / PyTorch, per round.
+    pub ratios: Vec<f64>,
+    pub median_ratio: f64,
 }
 
 /// The value of the first `name: value` line of /proc/cpuinfo, if there is one.
@@ -354,7 +370,7 @@ pub fn time_cifar_load(path: &std::path::Path) -> Result<f64, String> {
 }
 
 /// Runs the embedded PyTorch reference with `python`; `Err` says why it could not.
-pub fn run_pytorch(python: &str, o: &BenchOptions, threads: usize) -> Result<PytorchResult, String> {
+pub fn run_pytorch(python: &str, o: &BenchOptions, threads: usize, profile: bool) -> Result<PytorchResult, String> {
     let script = std::env::temp_dir().join(format!("actlab-pytorch-reference-{}.py", std::process::id()));
     std::fs::write(&script, PYTORCH_REFERENCE).map_err(|e| format!("writing {}: {e}", script.display()))?;
     let activations: Vec<String> = o.activations.iter().map(|a| a.to_string()).collect();
@@ -362,7 +378,8 @@ pub fn run_pytorch(python: &str, o: &BenchOptions, threads: usize) -> Result<Pyt
         .arg(&script)
         .args(["--batch", &o.batch.to_string(), "--threads", &threads.to_string()])
         .args(["--steps", &o.steps.to_string(), "--warmup", &o.warmup.to_string()])
-        .args(["--activations", &activations.join(","), "--profile"])
+        .args(["--activations", &activations.join(",")])
+        .args(profile.then_some("--profile"))
         .output();
     let _ = std::fs::remove_file(&script);
     let output = output.map_err(|e| format!("could not run `{python}`: {e}"))?;
@@ -390,6 +407,7 @@ pub fn run(o: &BenchOptions, log: &mut dyn FnMut(&str)) -> BenchReport {
         cifar10_load_s: None,
         pytorch: None,
         pytorch_missing: None,
+        head_to_head: vec![],
     };
     for &backend in &o.backends {
         let device = match backend.probe() {
@@ -435,7 +453,7 @@ pub fn run(o: &BenchOptions, log: &mut dyn FnMut(&str)) -> BenchReport {
         }
     }
     match &o.python {
-        Some(python) => match run_pytorch(python, o, machine.threads) {
+        Some(python) => match run_pytorch(python, o, machine.threads, true) {
             Ok(result) => {
                 for r in &result.runs {
                     log(&format!(
@@ -452,7 +470,40 @@ pub fn run(o: &BenchOptions, log: &mut dyn FnMut(&str)) -> BenchReport {
         },
         None => report.pytorch_missing = Some("skipped (--no-pytorch)".into()),
     }
+    if let (Some(python), true) = (&o.python, report.pytorch.is_some() && o.backends.contains(&Backend::Flex)) {
+        report.head_to_head = head_to_head(python, o, machine.threads, log);
+    }
     report
+}
+
+/// `o.rounds` rounds of: flex, then PyTorch, for every activation.
+fn head_to_head(python: &str, o: &BenchOptions, threads: usize, log: &mut dyn FnMut(&str)) -> Vec<HeadToHead> {
+    let Ok(device) = Backend::Flex.probe() else { return vec![] };
+    let mut rows: Vec<HeadToHead> = o
+        .activations
+        .iter()
+        .map(|a| HeadToHead { activation: a.to_string(), flex_images_per_sec: vec![], pytorch_images_per_sec: vec![], ratios: vec![], median_ratio: f64::NAN })
+        .collect();
+    for round in 1..=o.rounds {
+        let flex: Vec<f64> = o.activations.iter().map(|&a| time_steps(Backend::Flex, &device, a, o).train_images_per_sec).collect();
+        let torch = match run_pytorch(python, o, threads, false) {
+            Ok(t) => t,
+            Err(why) => {
+                log(&format!("head to head, round {round}: PyTorch failed: {why}"));
+                break;
+            }
+        };
+        for (row, f) in rows.iter_mut().zip(flex) {
+            let Some(t) = torch.runs.iter().find(|r| r.activation == row.activation) else { continue };
+            row.flex_images_per_sec.push(f);
+            row.pytorch_images_per_sec.push(t.train_images_per_sec);
+            row.ratios.push(f / t.train_images_per_sec);
+            log(&format!("head to head, round {round}, {}: flex {f:.0}, PyTorch {:.0} images/s", row.activation, t.train_images_per_sec));
+        }
+    }
+    rows.retain(|r| !r.ratios.is_empty());
+    rows.iter_mut().for_each(|r| r.median_ratio = median(r.ratios.clone()));
+    rows
 }
 
 /// Projected training time of one Figure 1 seed at `images_per_sec`: the paper's epochs to 25%
@@ -546,6 +597,25 @@ pub fn markdown(r: &BenchReport) -> String {
                     op["calls"]
                 ));
             }
+        }
+    }
+    if !r.head_to_head.is_empty() {
+        s.push_str(&format!(
+            "\nHead to head: flex and PyTorch timed alternately, {} rounds after the run above (training images/s, median of {} steps each):\n\n",
+            r.head_to_head[0].ratios.len(),
+            r.steps
+        ));
+        s.push_str("| activation | actlab flex | PyTorch | flex / PyTorch | median ratio |\n|---|---|---|---|---|\n");
+        let list = |v: &[f64], digits: usize| v.iter().map(|x| format!("{x:.digits$}")).collect::<Vec<_>>().join(", ");
+        for h in &r.head_to_head {
+            s.push_str(&format!(
+                "| {} | {} | {} | {} | **{:.2}×** |\n",
+                h.activation,
+                list(&h.flex_images_per_sec, 0),
+                list(&h.pytorch_images_per_sec, 0),
+                list(&h.ratios, 2),
+                h.median_ratio
+            ));
         }
     }
     if let Some(t) = r.cifar10_load_s {

@@ -107,6 +107,9 @@ enum Command {
         /// Skip the flex run with actlab's fast ops turned off.
         #[arg(long)]
         no_plain: bool,
+        /// Alternating flex / PyTorch rounds after the main run (0: none).
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
         /// Also write bench.json and bench.md here.
         #[arg(long)]
         out: Option<PathBuf>,
@@ -319,7 +322,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             println!("report: {}", out.join("report.md").display());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Bench { backends, activations, batch, steps, warmup, profile, data, python, no_pytorch, no_plain, out } => {
+        Command::Bench { backends, activations, batch, steps, warmup, profile, data, python, no_pytorch, no_plain, rounds, out } => {
             if batch == 0 || steps == 0 {
                 bail!("--batch and --steps must be at least 1");
             }
@@ -333,6 +336,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 data: data.exists().then_some(data),
                 python: (!no_pytorch).then_some(python),
                 compare_plain: !no_plain,
+                rounds,
             };
             let report = bench::run(&options, &mut |line| eprintln!("{line}"));
             let markdown = bench::markdown(&report);
