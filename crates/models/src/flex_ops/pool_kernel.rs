@@ -85,6 +85,11 @@ fn max_into(acc: &mut [f32], row: &[f32]) {
     acc.iter_mut().zip(row).for_each(|(m, &v)| *m = nan_max(v, *m));
 }
 
+/// `acc += row`, elementwise (see [`max_into`] for why a function).
+fn add_into(acc: &mut [f32], row: &[f32]) {
+    acc.iter_mut().zip(row).for_each(|(a, &v)| *a += v);
+}
+
 /// `top = mark` where `row` holds the column maximum `max` (see [`max_into`] for why a function).
 fn mark_maxima(top: &mut [f32], max: &[f32], row: &[f32], mark: f32) {
     for ((t, &m), &v) in top.iter_mut().zip(max).zip(row) {
@@ -175,7 +180,7 @@ pub fn avg_forward(s: &PoolShape, x: &[f32]) -> Vec<f32> {
                 let (y0, y1) = (oy * st, (oy * st + k).min(h));
                 col_sum.copy_from_slice(&plane[y0 * w..][..w]);
                 for row in y0 + 1..y1 {
-                    col_sum.iter_mut().zip(&plane[row * w..][..w]).for_each(|(a, &v)| *a += v);
+                    add_into(col_sum, &plane[row * w..][..w]);
                 }
                 for (ox, d) in dst.iter_mut().enumerate() {
                     let (x0, x1) = (ox * st, (ox * st + k).min(w));
@@ -204,7 +209,7 @@ pub fn avg_backward(s: &PoolShape, dy: &[f32]) -> Vec<f32> {
                     col_grad[x0..x1].iter_mut().for_each(|v| *v += share);
                 }
                 for row in y0..y1 {
-                    d[row * w..][..w].iter_mut().zip(col_grad.iter()).for_each(|(a, &v)| *a += v);
+                    add_into(&mut d[row * w..][..w], col_grad);
                 }
             }
         },
