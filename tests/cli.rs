@@ -338,6 +338,36 @@ fn reproduce_fig1_pipeline_on_synthetic_data_reports_what_its_runs_measured() {
     assert!(again.status.success(), "{}", stderr(&again));
     let report_again: serde_json::Value = serde_json::from_str(&fs::read_to_string(out.join("report.json")).expect("json")).expect("parse");
     assert_eq!(report, report_again);
+
+    // --report-only with a third seed asked for trains nothing: the report keeps what finished and
+    // lists the missing runs.
+    let mut more = args.to_vec();
+    assert_eq!((more[3], more[4]), ("--seeds", "2"));
+    more[4] = "3";
+    more.push("--report-only");
+    let partial = actlab(&more);
+    assert!(partial.status.success(), "{}", stderr(&partial));
+    let report3: serde_json::Value = serde_json::from_str(&fs::read_to_string(out.join("report.json")).expect("json")).expect("parse");
+    assert_eq!(report3["results"], report["results"]);
+    let pending: Vec<&str> = report3["pending"].as_array().expect("pending").iter().filter_map(|p| p.as_str()).collect();
+    assert_eq!(pending.len(), 2, "{pending:?}");
+    assert!(pending[0].starts_with("relu seed 3") && pending[1].starts_with("tanh seed 3"), "{pending:?}");
+    let seed_folders = |activation: &str| fs::read_dir(out.join("runs").join(activation)).expect("runs").flatten().flat_map(|lr| fs::read_dir(lr.path()).expect("lr").flatten()).count();
+    assert_eq!((seed_folders("relu"), seed_folders("tanh")), (2, 2), "no folder for the seeds not run");
+    assert!(fs::read_to_string(out.join("report.md")).expect("md").contains("Not finished yet"));
+
+    // On an empty folder it reports that no search has finished, and creates no run folders.
+    let empty = dir.path().join("empty");
+    let mut none = args.to_vec();
+    let out_at = none.iter().position(|a| *a == "--out").expect("--out") + 1;
+    none[out_at] = empty.to_str().expect("utf8");
+    none.push("--report-only");
+    let nothing = actlab(&none);
+    assert!(nothing.status.success(), "{}", stderr(&nothing));
+    let report0: serde_json::Value = serde_json::from_str(&fs::read_to_string(empty.join("report.json")).expect("json")).expect("parse");
+    assert_eq!(report0["results"].as_array().map(Vec::len), Some(0));
+    assert!(report0["pending"].as_array().expect("pending").iter().all(|p| p.as_str().is_some_and(|p| p.contains("learning-rate trial"))));
+    assert!(!empty.join("search").exists() && !empty.join("runs").exists());
 }
 
 /// A stand-in for `python3` that ignores the reference script and prints fixed PyTorch rates, so

@@ -152,6 +152,10 @@ enum Experiment {
         set: Vec<String>,
         #[arg(long, value_enum, default_value = "auto")]
         progress: ProgressArg,
+        /// Write the report from the trials and runs finished so far and train nothing (e.g.
+        /// while the experiment runs in another process).
+        #[arg(long)]
+        report_only: bool,
     },
 }
 
@@ -291,6 +295,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     target,
                     set,
                     progress,
+                    report_only,
                 },
         } => {
             let options = Fig1Options {
@@ -306,14 +311,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 target,
                 overrides: set,
                 progress: progress.into(),
+                report_only,
             };
             let report = fig1(&options)?;
+            for p in &report.pending {
+                println!("not finished: {p}");
+            }
             for r in &report.results {
                 let epochs = r
                     .epochs_to_target
                     .as_ref()
                     .map(|e| format!("{:.2} epochs (n={})", e.mean, e.n))
-                    .unwrap_or_else(|| "not reached".into());
+                    .unwrap_or_else(|| if r.runs.is_empty() { "no finished run yet".into() } else { "not reached".into() });
                 println!("{}: lr {}, mean {} to {}", r.activation, actlab_trainer::reproduce::fmt_lr(r.chosen_lr), epochs, report.plan.target);
             }
             for (name, ratio) in &report.epoch_ratios {

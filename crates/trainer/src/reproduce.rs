@@ -15,7 +15,7 @@ use crate::config::UncheckedConfig;
 use crate::metrics::{self, MetricsRow};
 use crate::plot::{self, Curve, Figure};
 use crate::progress::ProgressMode;
-use crate::run::{Prepared, prepare};
+use crate::run::{Prepared, existing_summary, prepare};
 use crate::stats::{Estimate, Ratio, bootstrap_ratio};
 use crate::summary::{FileSummary, StopReason, Summary};
 use crate::training::{RunOptions, train};
@@ -66,6 +66,8 @@ pub struct Fig1Options {
     /// `section.key=value` applied to the base config (e.g. another dataset for tests).
     pub overrides: Vec<String>,
     pub progress: ProgressMode,
+    /// Write the report from what has finished; train nothing.
+    pub report_only: bool,
 }
 
 /// The resolved experiment.
@@ -135,6 +137,9 @@ pub struct Report {
     /// The shared setting of every run, in words.
     pub setting: String,
     pub dataset_name: String,
+    /// Trials and runs not finished when a `--report-only` report was written.
+    #[serde(default)]
+    pub pending: Vec<String>,
 }
 
 fn plan(options: &Fig1Options) -> Result<Plan, TrainError> {
@@ -184,25 +189,42 @@ fn base(options: &Fig1Options) -> Result<UncheckedConfig, TrainError> {
     Ok(config)
 }
 
-/// Trains `config` into `folder` unless it already finished there; returns the summary.
-fn run_one(config: UncheckedConfig, data: &LoadedDataset, folder: &Path, label: String, progress: ProgressMode) -> Result<Summary, TrainError> {
+/// The summary of `config`'s run in `folder`: the one there if it already finished (target
+/// reached, diverged, or all its iterations used, counted as the loop counts them), else a new or
+/// resumed run's, or `None` when `train_missing` is false.
+fn run_one(
+    config: UncheckedConfig,
+    data: &LoadedDataset,
+    folder: &Path,
+    label: String,
+    progress: ProgressMode,
+    train_missing: bool,
+) -> Result<Option<Summary>, TrainError> {
     let name = folder.display().to_string();
     let checked = config.check(&name)?;
-    if let Prepared::Finished(summary) = prepare(folder, &checked, false)? {
-        return Ok(summary);
-    }
-    // A run that already used all its iterations is finished too (same count as the loop's).
     let n = data.train.len();
     let batches_per_epoch = n.div_ceil(checked.training.batch_size.min(n).max(1)) as f64;
     let max_iterations = (checked.stop.max_epochs * batches_per_epoch).ceil() as u64;
-    if let Ok(text) = std::fs::read_to_string(folder.join("summary.json"))
-        && let Ok(summary) = serde_json::from_str::<Summary>(&text)
-        && summary.stop == Some(StopReason::MaxEpochs)
-        && summary.iterations >= max_iterations
-    {
-        return Ok(summary);
+    let finished = existing_summary(folder, &checked)?.filter(|s| match s.stop {
+        Some(StopReason::TargetReached | StopReason::Diverged { .. }) => true,
+        Some(StopReason::MaxEpochs) => s.iterations >= max_iterations,
+        _ => false,
+    });
+    if finished.is_some() || !train_missing {
+        return Ok(finished);
     }
-    train(&checked, data, &RunOptions { out: folder.into(), progress, label })
+    if let Prepared::Finished(summary) = prepare(folder, &checked, false)? {
+        return Ok(Some(summary));
+    }
+    train(&checked, data, &RunOptions { out: folder.into(), progress, label }).map(Some)
+}
+
+/// How far an unfinished run got, from its metrics.csv: " (at epoch 12.34)", or "".
+fn progress_note(folder: &Path) -> String {
+    metrics::read(&folder.join("metrics.csv"))
+        .ok()
+        .and_then(|rows: Vec<MetricsRow>| rows.last().map(|r| format!(" (at epoch {:.2})", r.epoch)))
+        .unwrap_or_default()
 }
 
 /// A learning rate in at most four significant digits: 2e-3, 3.333e-2.
@@ -234,8 +256,10 @@ pub fn fig1(options: &Fig1Options) -> Result<Report, TrainError> {
     std::fs::create_dir_all(&options.out).map_err(|e| TrainError::io(&options.out, e))?;
     let mut trials = Vec::new();
     let mut results = Vec::new();
+    let mut pending = Vec::new();
     let mut machine = None;
-    for activation in &options.activations {
+    let train_missing = !options.report_only;
+    'activations: for activation in &options.activations {
         // 1. Learning-rate search. While the best rate is at an edge of what was tried, the grid
         //    is extended past that edge by its own spacing, up to MAX_EXTENSIONS times.
         let mut grid = plan.lr_grid.clone();
@@ -268,7 +292,10 @@ pub fn fig1(options: &Fig1Options) -> Result<Report, TrainError> {
             config.stop.max_epochs = plan.trial_epochs;
             config.stop.target_train_error = None;
             let label = format!("search {activation} lr {}", fmt_lr(lr));
-            let summary = run_one(config, &data, &folder, label, options.progress)?;
+            let Some(summary) = run_one(config, &data, &folder, label, options.progress, train_missing)? else {
+                pending.push(format!("{activation}: learning-rate trial {} not finished{}, so no rate is chosen yet", fmt_lr(lr), progress_note(&folder)));
+                continue 'activations;
+            };
             let diverged = matches!(summary.stop, Some(StopReason::Diverged { .. }));
             let error = if diverged { None } else { summary.final_train_error };
             if let Some(e) = error
@@ -292,7 +319,10 @@ pub fn fig1(options: &Fig1Options) -> Result<Report, TrainError> {
             config.stop.max_epochs = plan.max_epochs;
             config.stop.target_train_error = Some(plan.target);
             let label = format!("{activation} seed {seed}");
-            let summary = run_one(config, &data, &folder, label, options.progress)?;
+            let Some(summary) = run_one(config, &data, &folder, label, options.progress, train_missing)? else {
+                pending.push(format!("{activation} seed {seed} (lr {}): not finished{}", fmt_lr(chosen_lr), progress_note(&folder)));
+                continue;
+            };
             machine.get_or_insert_with(|| Machine {
                 backend: summary.backend.clone(),
                 device: device_name(options.backend),
@@ -361,6 +391,7 @@ pub fn fig1(options: &Fig1Options) -> Result<Report, TrainError> {
             if base.dataset.augment.is_active() { "on" } else { "off" },
         ),
         dataset_name: base.dataset.name.to_string(),
+        pending,
     };
     write_report(&options.out, &report)?;
     Ok(report)
@@ -475,6 +506,12 @@ fn write_report(out: &Path, report: &Report) -> Result<(), TrainError> {
             if r.activation == "relu" { "1".into() } else { fmt_ratio(report.epoch_ratios.get(&r.activation)) },
             if r.activation == "relu" { "1".into() } else { fmt_ratio(report.time_ratios.get(&r.activation)) },
         ));
+    }
+    if !report.pending.is_empty() {
+        md.push_str("\n**Not finished yet** (this report covers what had finished when it was written):\n\n");
+        for p in &report.pending {
+            md.push_str(&format!("- {p}\n"));
+        }
     }
     md.push_str("\n![training error vs epochs](fig1.png)\n\n## Runs\n\n| activation | seed | epochs to target | seconds to target | epochs run | outcome |\n|---|---|---|---|---|---|\n");
     for r in &report.results {

@@ -27,6 +27,25 @@ fn identity(config: &RunConfig) -> String {
     toml::to_string(&inner).unwrap_or_default()
 }
 
+/// The summary left in `out` by a run of `config`, if there is one; an error if `out` holds a
+/// run of a different config. Only reads.
+pub fn existing_summary(out: &Path, config: &RunConfig) -> Result<Option<Summary>, TrainError> {
+    let config_path = out.join("config.toml");
+    if !config_path.exists() {
+        return Ok(None);
+    }
+    let text = fs::read_to_string(&config_path).map_err(|e| TrainError::io(&config_path, e))?;
+    let name = config_path.display().to_string();
+    let previous = crate::config::UncheckedConfig::parse(&text, &name, &[])?.check(&name)?;
+    if identity(&previous) != identity(config) {
+        return Err(TrainError::Other(format!(
+            "{} holds a run of a different config; choose another --out, or pass --fresh to discard it",
+            out.display()
+        )));
+    }
+    Ok(fs::read_to_string(out.join("summary.json")).ok().and_then(|text| serde_json::from_str::<Summary>(&text).ok()))
+}
+
 /// Checks `out` against `config`, wiping it first when `fresh`.
 pub fn prepare(out: &Path, config: &RunConfig, fresh: bool) -> Result<Prepared, TrainError> {
     fs::create_dir_all(out).map_err(|e| TrainError::io(out, e))?;
@@ -37,22 +56,10 @@ pub fn prepare(out: &Path, config: &RunConfig, fresh: bool) -> Result<Prepared, 
         }
         let _ = fs::remove_dir_all(out.join("checkpoint"));
     }
-    if config_path.exists() {
-        let text = fs::read_to_string(&config_path).map_err(|e| TrainError::io(&config_path, e))?;
-        let name = config_path.display().to_string();
-        let previous = crate::config::UncheckedConfig::parse(&text, &name, &[])?.check(&name)?;
-        if identity(&previous) != identity(config) {
-            return Err(TrainError::Other(format!(
-                "{} holds a run of a different config; choose another --out, or pass --fresh to discard it",
-                out.display()
-            )));
-        }
-        if let Ok(text) = fs::read_to_string(out.join("summary.json"))
-            && let Ok(summary) = serde_json::from_str::<Summary>(&text)
-            && matches!(summary.stop, Some(StopReason::TargetReached) | Some(StopReason::Diverged { .. }))
-        {
-            return Ok(Prepared::Finished(summary));
-        }
+    if let Some(summary) = existing_summary(out, config)?
+        && matches!(summary.stop, Some(StopReason::TargetReached) | Some(StopReason::Diverged { .. }))
+    {
+        return Ok(Prepared::Finished(summary));
     }
     fs::write(&config_path, config.to_toml()).map_err(|e| TrainError::io(&config_path, e))?;
     Ok(Prepared::Ready)

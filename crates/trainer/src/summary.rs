@@ -14,7 +14,19 @@ pub enum StopReason {
     /// `stop.max_seconds` ran out first; the target (if any) was not reached.
     MaxTime,
     /// The loss became NaN or infinite.
-    Diverged { epoch: f64, iteration: u64, loss: f64 },
+    Diverged {
+        epoch: f64,
+        iteration: u64,
+        /// Written as `null` (JSON has no NaN or infinity), read back as NaN.
+        #[serde(deserialize_with = "nan_if_null")]
+        loss: f64,
+    },
+}
+
+/// A number, or NaN for `null`: so a diverged run's summary can be read back, and a rerun finds
+/// it finished instead of training it again.
+fn nan_if_null<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
+    Ok(Option::<f64>::deserialize(deserializer)?.unwrap_or(f64::NAN))
 }
 
 /// When the target training error was first reached.
@@ -81,4 +93,20 @@ pub struct Summary {
     pub threads: usize,
     pub versions: Versions,
     pub dataset: DatasetSummary,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::StopReason;
+
+    #[test]
+    fn a_diverged_stop_with_a_nan_loss_reads_back() {
+        let stop = StopReason::Diverged { epoch: 0.5, iteration: 3, loss: f64::NAN };
+        let json = serde_json::to_string(&stop).expect("serialize");
+        assert!(json.contains("\"loss\":null"), "{json}");
+        match serde_json::from_str::<StopReason>(&json).expect("read back") {
+            StopReason::Diverged { iteration: 3, loss, .. } => assert!(loss.is_nan()),
+            other => panic!("{other:?}"),
+        }
+    }
 }
