@@ -91,6 +91,9 @@ pub struct Trial {
     pub train_error: Option<f64>,
     pub diverged: bool,
     pub folder: String,
+    /// The actlab commit the trial's binary was built from.
+    #[serde(default)]
+    pub commit: String,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -102,6 +105,9 @@ pub struct SeedRun {
     pub seconds_to_target: Option<f64>,
     pub epochs_run: f64,
     pub stop: String,
+    /// The actlab commit the run's binary was built from (a long experiment may span builds).
+    #[serde(default)]
+    pub commit: String,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -303,7 +309,14 @@ pub fn fig1(options: &Fig1Options) -> Result<Report, TrainError> {
             {
                 best = Some((lr, e));
             }
-            trials.push(Trial { activation: activation.to_string(), lr, train_error: error, diverged, folder: folder.display().to_string() });
+            trials.push(Trial {
+                activation: activation.to_string(),
+                lr,
+                train_error: error,
+                diverged,
+                folder: folder.display().to_string(),
+                commit: summary.versions.commit.clone(),
+            });
         }
         let Some((chosen_lr, _)) = best else {
             return Err(TrainError::Other(format!("reproduce: every learning rate diverged for {activation}")));
@@ -344,6 +357,7 @@ pub fn fig1(options: &Fig1Options) -> Result<Report, TrainError> {
                     Some(StopReason::Diverged { .. }) => "diverged".into(),
                     None => "unknown".into(),
                 },
+                commit: summary.versions.commit.clone(),
             });
         }
         let epochs: Vec<f64> = runs.iter().filter_map(|r| r.epochs_to_target).collect();
@@ -443,6 +457,7 @@ fn curve(result: &ActivationResult) -> Result<(Vec<(f64, f64, f64, f64)>, Vec<(f
 fn fmt_estimate(e: &Option<Estimate>, digits: usize) -> String {
     match e {
         None => "not reached".into(),
+        Some(e) if e.n < 2 => format!("{:.digits$} (n={}; no spread from one run)", e.mean, e.n),
         Some(e) => {
             let ci = e.ci95.map(|(lo, hi)| format!(" [{lo:.digits$}, {hi:.digits$}]")).unwrap_or_default();
             format!("{:.digits$} ± {:.digits$}{ci} (n={})", e.mean, e.std, e.n)
@@ -513,17 +528,18 @@ fn write_report(out: &Path, report: &Report) -> Result<(), TrainError> {
             md.push_str(&format!("- {p}\n"));
         }
     }
-    md.push_str("\n![training error vs epochs](fig1.png)\n\n## Runs\n\n| activation | seed | epochs to target | seconds to target | epochs run | outcome |\n|---|---|---|---|---|---|\n");
+    md.push_str("\n![training error vs epochs](fig1.png)\n\n## Runs\n\n| activation | seed | epochs to target | seconds to target | epochs run | outcome | actlab commit |\n|---|---|---|---|---|---|---|\n");
     for r in &report.results {
         for run in &r.runs {
             md.push_str(&format!(
-                "| {} | {} | {} | {} | {:.2} | {} |\n",
+                "| {} | {} | {} | {} | {:.2} | {} | {} |\n",
                 r.activation,
                 run.seed,
                 run.epochs_to_target.map(|e| format!("{e:.2}")).unwrap_or("–".into()),
                 run.seconds_to_target.map(|s| format!("{s:.0}")).unwrap_or("–".into()),
                 run.epochs_run,
-                run.stop
+                run.stop,
+                run.commit
             ));
         }
     }
@@ -542,10 +558,15 @@ fn write_report(out: &Path, report: &Report) -> Result<(), TrainError> {
         ));
     }
     let m = &report.machine;
-    md.push_str(&format!(
-        "\n## Machine and data\n\n- backend: {}, device: {}, threads: {}\n- actlab commit: {}\n",
-        m.backend, m.device, m.threads, m.commit
-    ));
+    let mut commits: Vec<&str> = report.trials.iter().map(|t| t.commit.as_str()).chain(report.results.iter().flat_map(|r| r.runs.iter().map(|run| run.commit.as_str()))).filter(|c| !c.is_empty()).collect();
+    commits.sort_unstable();
+    commits.dedup();
+    let commits = if commits.len() > 1 {
+        format!("{} (the trials and runs were made by different builds; each run's is in the table above)", commits.join(", "))
+    } else {
+        m.commit.clone()
+    };
+    md.push_str(&format!("\n## Machine and data\n\n- backend: {}, device: {}, threads: {}\n- actlab commit: {commits}\n", m.backend, m.device, m.threads));
     for f in &report.dataset {
         md.push_str(&format!("- {} md5 {}{}\n", f.file, f.md5, if f.official { " (official)" } else { " (not the official file)" }));
     }
