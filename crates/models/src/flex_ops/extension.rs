@@ -153,7 +153,8 @@ fn is_f32(tensors: &[&FlexTensor]) -> bool {
 
 /// The tensor as a contiguous buffer (copying only if it is a strided view).
 fn contiguous(t: FlexTensor) -> FlexTensor {
-    if t.as_slice::<f32>().is_some() { t } else { t.to_contiguous() }
+    // The same test `as_slice` applies, for any dtype.
+    if t.layout().contiguous_offsets().is_some() { t } else { t.to_contiguous() }
 }
 
 fn f32s(t: &FlexTensor) -> &[f32] {
@@ -236,7 +237,7 @@ impl FastCpuOps for Flex {
 
     fn fast_max_pool2d_backward(x: FlexTensor, grad: FlexTensor, indices: FlexTensor, kernel: usize, stride: usize, ceil: bool) -> FlexTensor {
         let shape = dims4(&x);
-        let (grad, indices) = (contiguous(grad), if indices.as_slice::<i64>().is_some() { indices } else { indices.to_contiguous() });
+        let (grad, indices) = (contiguous(grad), contiguous(indices));
         let dx = PoolShape::new(shape, kernel, stride, ceil)
             .filter(|_| is_f32(&[&grad]))
             .zip(indices.as_slice::<i64>())

@@ -129,22 +129,20 @@ fn max_pool<const INDICES: bool>(s: &PoolShape, x: &[f32]) -> (Vec<f32>, Vec<i64
                         for row in (y0..y1).rev() {
                             mark_maxima(col_top, col_max, &plane[row * w..][..w], (row * w) as f32);
                         }
+                        // Each column's in-plane index of its topmost maximum.
+                        col_top.iter_mut().enumerate().for_each(|(c, t)| *t += c as f32);
                     }
                     for (ox, d) in dst.iter_mut().enumerate() {
                         let (x0, x1) = (ox * st, (ox * st + k).min(w));
-                        *d = col_max[x0 + 1..x1].iter().fold(col_max[x0], |m, &v| nan_max(v, m));
-                    }
-                    if INDICES {
-                        // Each column's in-plane index of its topmost maximum, then per window
-                        // the smallest among the columns that hold the window's maximum.
-                        col_top.iter_mut().enumerate().for_each(|(c, t)| *t += c as f32);
-                        for ((ox, &m), at) in dst.iter().enumerate().zip(out_at[oy * ow..][..ow].iter_mut()) {
-                            let (x0, x1) = (ox * st, (ox * st + k).min(w));
+                        let m = col_max[x0 + 1..x1].iter().fold(col_max[x0], |m, &v| nan_max(v, m));
+                        *d = m;
+                        if INDICES {
+                            // The smallest index among the columns that hold the window's maximum.
                             let first = col_max[x0..x1]
                                 .iter()
                                 .zip(&col_top[x0..x1])
                                 .fold(f32::INFINITY, |first, (&v, &index)| if holds_max(v, m) { first.min(index) } else { first });
-                            *at = first as i64;
+                            out_at[oy * ow + ox] = first as i64;
                         }
                     }
                 }
