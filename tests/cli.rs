@@ -270,7 +270,7 @@ fn reproduce_fig1_pipeline_on_synthetic_data_reports_what_its_runs_measured() {
     let out = dir.path().join("fig1");
     let args = [
         "reproduce", "fig1", "--quick", "--seeds", "2", "--lr-grid", "0.003,0.01,1e30", "--trial-epochs", "0.5",
-        "--max-epochs", "6", "--target", "0.5", "--progress", "quiet", "--out", out.to_str().expect("utf8"),
+        "--finalists", "2", "--max-epochs", "6", "--target", "0.5", "--progress", "quiet", "--out", out.to_str().expect("utf8"),
         "--set", "dataset.name=\"synthetic\"", "--set", "dataset.synthetic.side=16", "--set", "dataset.normalize=\"per-channel\"",
         "--set", "model.init=\"kaiming\"", "--set", "training.batch_size=32", "--set", "training.log_every=4",
     ];
@@ -282,6 +282,7 @@ fn reproduce_fig1_pipeline_on_synthetic_data_reports_what_its_runs_measured() {
     assert!(fs::metadata(out.join("fig1.png")).expect("png").len() > 5_000, "empty-looking figure");
     let md = fs::read_to_string(out.join("report.md")).expect("md");
     assert!(md.contains("Reduced run") && md.contains("class-balanced subset"), "{md}");
+    assert!(md.contains("## Learning-rate finalists") && !md.contains("without racing"), "{md}");
     let report: serde_json::Value = serde_json::from_str(&fs::read_to_string(out.join("report.json")).expect("json")).expect("parse");
 
     // Every trial's score is the last training error in its metrics.csv; 1e30 diverges.
@@ -300,33 +301,54 @@ fn reproduce_fig1_pipeline_on_synthetic_data_reports_what_its_runs_measured() {
         let error: f64 = last_row.split(',').nth(3).expect("col").parse().expect("f64");
         assert!((trial["train_error"].as_f64().expect("score") - error).abs() < 1e-6, "{trial} vs {last_row}");
     }
+    // Epochs to target: the first metrics row at or under the target that covers at least a
+    // fifth of its epoch.
+    let first_hit = |folder: &str| {
+        let text = fs::read_to_string(Path::new(folder).join("metrics.csv")).expect("metrics");
+        let covered = |epoch: f64| epoch.fract() == 0.0 || epoch.fract() >= 0.2;
+        text.lines()
+            .skip(1)
+            .map(|l| l.split(',').map(|f| f.parse::<f64>().unwrap_or(f64::NAN)).collect::<Vec<_>>())
+            .find(|f| f[3] <= 0.5 && covered(f[0]))
+            .map(|f| f[0])
+    };
+    let close = |a: &serde_json::Value, b: Option<f64>| match b {
+        Some(b) => (a.as_f64().expect("number") - b).abs() < 1e-6,
+        None => a.is_null(),
+    };
     for result in report["results"].as_array().expect("results") {
         let activation = result["activation"].as_str().expect("name");
-        // The chosen rate is the best-scoring trial of that activation.
-        let best = trials
+        // The finalists are the two best-scoring trials, each run from seed 1 to the target.
+        let mut scored: Vec<(f64, f64)> = trials
             .iter()
             .filter(|t| t["activation"] == activation && !t["train_error"].is_null())
-            .min_by(|a, b| a["train_error"].as_f64().expect("f").total_cmp(&b["train_error"].as_f64().expect("f")))
-            .expect("a trial");
-        assert_eq!(result["chosen_lr"], best["lr"]);
-        // Epochs to target are the first metrics row at or under the target, per run.
+            .map(|t| (t["lr"].as_f64().expect("lr"), t["train_error"].as_f64().expect("score")))
+            .collect();
+        scored.sort_by(|a, b| a.1.total_cmp(&b.1));
+        let finalists = result["finalists"].as_array().expect("finalists");
+        assert_eq!(finalists.len(), 2.min(scored.len()), "{result}");
+        for (finalist, (lr, score)) in finalists.iter().zip(&scored) {
+            assert_eq!(finalist["lr"].as_f64(), Some(*lr));
+            assert_eq!(finalist["trial_error"].as_f64(), Some(*score));
+            let folder = finalist["folder"].as_str().expect("folder");
+            assert!(folder.ends_with("seed-1"), "{folder}");
+            assert!(close(&finalist["epochs_to_target"], first_hit(folder)), "{finalist}");
+        }
+        // The chosen rate is the finalist that reached the target first (else the best score),
+        // and its finalist run is the full run of seed 1.
+        let fastest = finalists
+            .iter()
+            .filter(|f| !f["epochs_to_target"].is_null())
+            .min_by(|a, b| a["epochs_to_target"].as_f64().expect("e").total_cmp(&b["epochs_to_target"].as_f64().expect("e")));
+        let chosen = fastest.unwrap_or(&finalists[0]);
+        assert_eq!(result["chosen_lr"], chosen["lr"]);
+        assert_eq!(result["runs"][0]["folder"], chosen["folder"]);
         let mut reached = Vec::new();
         for run in result["runs"].as_array().expect("runs") {
-            let text = fs::read_to_string(Path::new(run["folder"].as_str().expect("f")).join("metrics.csv")).expect("metrics");
-            let covered = |epoch: f64| epoch.fract() == 0.0 || epoch.fract() >= 0.2;
-            let first = text
-                .lines()
-                .skip(1)
-                .map(|l| l.split(',').map(String::from).collect::<Vec<_>>())
-                .find(|f| f[3].parse::<f64>().expect("f64") <= 0.5 && covered(f[0].parse().expect("f64")));
-            match first {
-                Some(f) => {
-                    let epoch: f64 = f[0].parse().expect("f64");
-                    assert!((run["epochs_to_target"].as_f64().expect("epochs") - epoch).abs() < 1e-6, "{run}");
-                    reached.push(epoch);
-                }
-                None => assert_eq!(run["reached"], false),
-            }
+            let hit = first_hit(run["folder"].as_str().expect("f"));
+            assert!(close(&run["epochs_to_target"], hit), "{run}");
+            assert_eq!(run["reached"], hit.is_some(), "{run}");
+            reached.extend(hit);
         }
         if !reached.is_empty() {
             let mean = reached.iter().sum::<f64>() / reached.len() as f64;
@@ -352,8 +374,13 @@ fn reproduce_fig1_pipeline_on_synthetic_data_reports_what_its_runs_measured() {
     let pending: Vec<&str> = report3["pending"].as_array().expect("pending").iter().filter_map(|p| p.as_str()).collect();
     assert_eq!(pending.len(), 2, "{pending:?}");
     assert!(pending[0].starts_with("relu seed 3") && pending[1].starts_with("tanh seed 3"), "{pending:?}");
-    let seed_folders = |activation: &str| fs::read_dir(out.join("runs").join(activation)).expect("runs").flatten().flat_map(|lr| fs::read_dir(lr.path()).expect("lr").flatten()).count();
-    assert_eq!((seed_folders("relu"), seed_folders("tanh")), (2, 2), "no folder for the seeds not run");
+    // No folder for the seeds not run: the run folders on disk are exactly the finished runs and finalists.
+    for result in report["results"].as_array().expect("results") {
+        let activation = result["activation"].as_str().expect("name");
+        let on_disk: std::collections::BTreeSet<PathBuf> = fs::read_dir(out.join("runs").join(activation)).expect("runs").flatten().flat_map(|lr| fs::read_dir(lr.path()).expect("lr").flatten().map(|seed| seed.path())).collect();
+        let reported: std::collections::BTreeSet<PathBuf> = ["runs", "finalists"].iter().flat_map(|key| result[*key].as_array().expect("list").iter().map(|r| PathBuf::from(r["folder"].as_str().expect("folder")))).collect();
+        assert_eq!(on_disk, reported, "{activation}");
+    }
     assert!(fs::read_to_string(out.join("report.md")).expect("md").contains("Not finished yet"));
 
     // On an empty folder it reports that no search has finished, and creates no run folders.

@@ -141,6 +141,10 @@ enum Experiment {
         /// Length of each learning-rate trial, in epochs.
         #[arg(long)]
         trial_epochs: Option<f64>,
+        /// How many of the best short-trial rates to run from seed 1 to the target, choosing the
+        /// fastest (default 2, or 1 with --quick: the short trials decide alone).
+        #[arg(long)]
+        finalists: Option<usize>,
         /// Cap on each full run; runs stopped by it are reported as not reached.
         #[arg(long)]
         max_epochs: Option<f64>,
@@ -291,6 +295,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     quick,
                     lr_grid,
                     trial_epochs,
+                    finalists,
                     max_epochs,
                     target,
                     set,
@@ -307,6 +312,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 quick,
                 lr_grid,
                 trial_epochs,
+                finalists,
                 max_epochs,
                 target,
                 overrides: set,

@@ -1,7 +1,8 @@
 //! `actlab reproduce fig1`: the AlexNet paper's Figure 1 experiment. A learning-rate search for
-//! each activation (short trials on a log grid, scored by the training error they reach), then
-//! full runs per activation and seed until the epoch's running training error reaches the target,
-//! then a report with confidence intervals and the figure. Every trial and run is an ordinary run
+//! each activation (short trials on a log grid, scored by the training error they reach; the best
+//! few are then raced to the target from seed 1, since the paper chose each rate "to make training
+//! as fast as possible"), then full runs per activation and seed until the epoch's running
+//! training error reaches the target, then a report with confidence intervals and the figure. Every trial and run is an ordinary run
 //! folder, so a rerun with the same `--out` skips what is finished and resumes what is not.
 
 use actlab_datasets::LoadedDataset;
@@ -61,6 +62,8 @@ pub struct Fig1Options {
     pub quick: bool,
     pub lr_grid: Option<Vec<f64>>,
     pub trial_epochs: Option<f64>,
+    /// How many of the best short-trial rates are run to the target to choose between them.
+    pub finalists: Option<usize>,
     pub max_epochs: Option<f64>,
     pub target: Option<f64>,
     /// `section.key=value` applied to the base config (e.g. another dataset for tests).
@@ -76,6 +79,10 @@ pub struct Plan {
     pub activations: Vec<String>,
     pub lr_grid: Vec<f64>,
     pub trial_epochs: f64,
+    /// The best `finalists` rates of the short trials are run from seed 1 to the target and the
+    /// fastest is chosen (1: the best short-trial score decides alone).
+    #[serde(default = "one")]
+    pub finalists: usize,
     pub seeds: usize,
     pub max_epochs: f64,
     pub target: f64,
@@ -96,6 +103,22 @@ pub struct Trial {
     pub commit: String,
 }
 
+fn one() -> usize {
+    1
+}
+
+/// One of the best short-trial rates, run from seed 1 to the target (or the epoch cap).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Finalist {
+    pub lr: f64,
+    /// Its short trial's score.
+    pub trial_error: f64,
+    pub epochs_to_target: Option<f64>,
+    pub seconds_to_target: Option<f64>,
+    pub epochs_run: f64,
+    pub folder: String,
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct SeedRun {
     pub seed: u64,
@@ -114,6 +137,9 @@ pub struct SeedRun {
 pub struct ActivationResult {
     pub activation: String,
     pub chosen_lr: f64,
+    /// The rates raced to the target to choose `chosen_lr` (one when the short trials decided alone).
+    #[serde(default)]
+    pub finalists: Vec<Finalist>,
     pub runs: Vec<SeedRun>,
     /// Over the runs that reached the target.
     pub epochs_to_target: Option<Estimate>,
@@ -157,6 +183,7 @@ fn plan(options: &Fig1Options) -> Result<Plan, TrainError> {
         activations: options.activations.iter().map(|a| a.to_string()).collect(),
         lr_grid: options.lr_grid.clone().unwrap_or(default_grid),
         trial_epochs: options.trial_epochs.unwrap_or(if quick { 0.5 } else { 1.0 }),
+        finalists: options.finalists.unwrap_or(if quick { 1 } else { 2 }),
         seeds: options.seeds.unwrap_or(if quick { 2 } else { 5 }),
         max_epochs: options.max_epochs.unwrap_or(if quick { 30.0 } else { 80.0 }),
         target,
@@ -172,8 +199,11 @@ fn plan(options: &Fig1Options) -> Result<Plan, TrainError> {
     if plan.trial_epochs < 1.0 {
         plan.reductions.push(format!("learning-rate trials of {} epoch(s) instead of 1", plan.trial_epochs));
     }
-    if plan.activations.is_empty() || plan.lr_grid.is_empty() || plan.seeds == 0 {
-        return Err(TrainError::Other("reproduce: need at least one activation, learning rate and seed".into()));
+    if plan.finalists < 2 {
+        plan.reductions.push("learning rate chosen by the short trials' score alone, without racing the best rates to the target".into());
+    }
+    if plan.activations.is_empty() || plan.lr_grid.is_empty() || plan.seeds == 0 || plan.finalists == 0 {
+        return Err(TrainError::Other("reproduce: need at least one activation, learning rate, seed and finalist".into()));
     }
     if plan.lr_grid.iter().any(|lr| !(lr.is_finite() && *lr > 0.0)) {
         return Err(TrainError::Other(format!("reproduce: --lr-grid {:?} has a non-positive rate", plan.lr_grid)));
@@ -223,6 +253,12 @@ fn run_one(
         return Ok(Some(summary));
     }
     train(&checked, data, &RunOptions { out: folder.into(), progress, label }).map(Some)
+}
+
+/// The finalist (given best short-trial score first) that reached the target in the fewest
+/// epochs; on a tie the earlier one. None when none reached it.
+fn fastest(finalists: &[Finalist]) -> Option<f64> {
+    finalists.iter().filter_map(|f| f.epochs_to_target.map(|e| (f.lr, e))).min_by(|a, b| a.1.total_cmp(&b.1)).map(|(lr, _)| lr)
 }
 
 /// How far an unfinished run got, from its metrics.csv: " (at epoch 12.34)", or "".
@@ -318,19 +354,47 @@ pub fn fig1(options: &Fig1Options) -> Result<Report, TrainError> {
                 commit: summary.versions.commit.clone(),
             });
         }
-        let Some((chosen_lr, _)) = best else {
+        if best.is_none() {
             return Err(TrainError::Other(format!("reproduce: every learning rate diverged for {activation}")));
-        };
-        // 2. Full runs.
-        let mut runs = Vec::new();
-        for seed in 1..=plan.seeds as u64 {
-            let folder = options.out.join("runs").join(activation.name()).join(lr_name(chosen_lr)).join(format!("seed-{seed}"));
+        }
+        let full_run = |lr: f64, seed: u64| {
+            let folder = options.out.join("runs").join(activation.name()).join(lr_name(lr)).join(format!("seed-{seed}"));
             let mut config = base.clone();
             config.model.activation = *activation;
-            config.optimizer.lr = chosen_lr;
+            config.optimizer.lr = lr;
             config.training.seed = seed;
             config.stop.max_epochs = plan.max_epochs;
             config.stop.target_train_error = Some(plan.target);
+            (folder, config)
+        };
+        // 2. The best short-trial rates, run from seed 1 to the target: the one that gets there in
+        //    the fewest epochs is chosen (ties and no finisher: the better short-trial score). Its
+        //    run is also the full run of seed 1.
+        let mut ranked: Vec<(f64, f64)> = trials.iter().filter(|t| t.activation == activation.to_string()).filter_map(|t| t.train_error.map(|e| (t.lr, e))).collect();
+        ranked.sort_by(|a, b| a.1.total_cmp(&b.1));
+        let mut finalists = Vec::new();
+        for &(lr, trial_error) in ranked.iter().take(plan.finalists) {
+            let (folder, config) = full_run(lr, 1);
+            let label = format!("finalist {activation} lr {} seed 1", fmt_lr(lr));
+            let Some(summary) = run_one(config, &data, &folder, label, options.progress, train_missing)? else {
+                pending.push(format!("{activation}: finalist rate {} (seed 1) not finished{}, so no rate is chosen yet", fmt_lr(lr), progress_note(&folder)));
+                continue 'activations;
+            };
+            let hit = summary.target_reached.as_ref();
+            finalists.push(Finalist {
+                lr,
+                trial_error,
+                epochs_to_target: hit.map(|h| h.epoch),
+                seconds_to_target: hit.map(|h| h.seconds),
+                epochs_run: summary.epochs,
+                folder: folder.display().to_string(),
+            });
+        }
+        let chosen_lr = fastest(&finalists).unwrap_or(ranked[0].0);
+        // 3. Full runs.
+        let mut runs = Vec::new();
+        for seed in 1..=plan.seeds as u64 {
+            let (folder, config) = full_run(chosen_lr, seed);
             let label = format!("{activation} seed {seed}");
             let Some(summary) = run_one(config, &data, &folder, label, options.progress, train_missing)? else {
                 pending.push(format!("{activation} seed {seed} (lr {}): not finished{}", fmt_lr(chosen_lr), progress_note(&folder)));
@@ -365,6 +429,7 @@ pub fn fig1(options: &Fig1Options) -> Result<Report, TrainError> {
         results.push(ActivationResult {
             activation: activation.to_string(),
             chosen_lr,
+            finalists,
             not_reached: runs.len() - epochs.len(),
             epochs_to_target: (!epochs.is_empty()).then(|| Estimate::of(&epochs)),
             seconds_to_target: (!seconds.is_empty()).then(|| Estimate::of(&seconds)),
@@ -557,6 +622,25 @@ fn write_report(out: &Path, report: &Report) -> Result<(), TrainError> {
             if chosen { "chosen" } else { "" }
         ));
     }
+    if p.finalists > 1 {
+        md.push_str(&format!(
+            "\n## Learning-rate finalists\n\nThe {} best rates of the trials above, each run from seed 1 to the target; the one that reached it in the fewest epochs is chosen (the paper chose each rate \"to make training as fast as possible\"), and its run is seed 1 of the full runs.\n\n| activation | lr | trial error | epochs to target | seconds to target | |\n|---|---|---|---|---|---|\n",
+            p.finalists
+        ));
+        for r in &report.results {
+            for f in &r.finalists {
+                md.push_str(&format!(
+                    "| {} | {} | {:.4} | {} | {} | {} |\n",
+                    r.activation,
+                    fmt_lr(f.lr),
+                    f.trial_error,
+                    f.epochs_to_target.map_or(format!("not reached in {:.2}", f.epochs_run), |e| format!("{e:.2}")),
+                    f.seconds_to_target.map_or("–".into(), |s| format!("{s:.0}")),
+                    if f.lr == r.chosen_lr { "chosen" } else { "" }
+                ));
+            }
+        }
+    }
     let m = &report.machine;
     let mut commits: Vec<&str> = report.trials.iter().map(|t| t.commit.as_str()).chain(report.results.iter().flat_map(|r| r.runs.iter().map(|run| run.commit.as_str()))).filter(|c| !c.is_empty()).collect();
     commits.sort_unstable();
@@ -576,6 +660,23 @@ fn write_report(out: &Path, report: &Report) -> Result<(), TrainError> {
 
 #[cfg(test)]
 mod tests {
+    use super::{Finalist, fastest};
+
+    fn finalist(lr: f64, trial_error: f64, epochs_to_target: Option<f64>) -> Finalist {
+        Finalist { lr, trial_error, epochs_to_target, seconds_to_target: None, epochs_run: 80.0, folder: String::new() }
+    }
+
+    #[test]
+    fn the_fastest_finalist_wins_even_with_a_worse_trial_score() {
+        let best_score_but_slow = finalist(3e-2, 0.62, Some(69.2));
+        let runner_up_but_fast = finalist(1e-2, 0.64, Some(35.0));
+        assert_eq!(fastest(&[best_score_but_slow.clone(), runner_up_but_fast.clone()]), Some(1e-2));
+        // A finalist that never reached the target cannot win; on a tie the better score does.
+        assert_eq!(fastest(&[finalist(3e-2, 0.62, None), runner_up_but_fast.clone()]), Some(1e-2));
+        assert_eq!(fastest(&[finalist(3e-2, 0.62, Some(35.0)), runner_up_but_fast]), Some(3e-2));
+        assert_eq!(fastest(&[finalist(3e-2, 0.62, None)]), None);
+    }
+
     #[test]
     fn learning_rates_print_short() {
         assert_eq!(super::fmt_lr(0.002), "2e-3");
