@@ -377,7 +377,12 @@ pub fn fig1(options: &Fig1Options) -> Result<Report, TrainError> {
             let (folder, config) = full_run(lr, 1);
             let label = format!("finalist {activation} lr {} seed 1", fmt_lr(lr));
             let Some(summary) = run_one(config, &data, &folder, label, options.progress, train_missing)? else {
-                pending.push(format!("{activation}: finalist rate {} (seed 1) not finished{}, so no rate is chosen yet", fmt_lr(lr), progress_note(&folder)));
+                let done: Vec<String> = finalists
+                    .iter()
+                    .map(|f: &Finalist| format!("{} {}", fmt_lr(f.lr), f.epochs_to_target.map_or(format!("did not reach the target in {:.2} epochs", f.epochs_run), |e| format!("reached it in {e:.2} epochs"))))
+                    .collect();
+                let done = if done.is_empty() { String::new() } else { format!(" (finished finalists: {})", done.join("; ")) };
+                pending.push(format!("{activation}: finalist rate {} (seed 1) not finished{}, so no rate is chosen yet{done}", fmt_lr(lr), progress_note(&folder)));
                 continue 'activations;
             };
             let hit = summary.target_reached.as_ref();
