@@ -592,6 +592,7 @@ fn write_report(out: &Path, report: &Report) -> Result<(), TrainError> {
             if r.activation == "relu" { "1".into() } else { fmt_ratio(report.time_ratios.get(&r.activation)) },
         ));
     }
+    md.push_str("\nResolution: a hit is counted at the first logged point at or under the target that covers at least a fifth of its epoch, so epochs to target fall just past a whole epoch (N + ≈0.2) and runs that cross during the same epoch get the same value; a spread or interval narrower than about one epoch reflects that resolution, not certainty.\n");
     if !report.pending.is_empty() {
         md.push_str("\n**Not finished yet** (this report covers what had finished when it was written):\n\n");
         for p in &report.pending {
