@@ -557,7 +557,11 @@ fn write_report(out: &Path, report: &Report) -> Result<(), TrainError> {
         curves.push(Curve { label: result.activation.clone(), dashed: result.activation != "relu", points, stops });
     }
     let figure = Figure {
-        title: format!("{} training error ({} seeds; shaded: min-max; dots: where each run stopped)", report.dataset_name, report.plan.seeds),
+        title: format!(
+            "{} training error (seeds: {}; shaded: min-max; dots: where each run stopped)",
+            report.dataset_name,
+            report.results.iter().map(|r| format!("{} {}", r.activation, r.runs.len())).collect::<Vec<_>>().join(", ")
+        ),
         x_max: x_max.ceil(),
         y_max: 0.75f64.max(report.plan.target + 0.1),
         target: Some(report.plan.target),
