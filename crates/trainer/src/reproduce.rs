@@ -558,7 +558,7 @@ fn write_report(out: &Path, report: &Report) -> Result<(), TrainError> {
     }
     let figure = Figure {
         title: format!(
-            "{} training error (seeds: {}; shaded: min-max; dots: where each run stopped)",
+            "{} training error (seeds: {}; shaded: min-max; dots: stops)",
             report.dataset_name,
             report.results.iter().map(|r| format!("{} {}", r.activation, r.runs.len())).collect::<Vec<_>>().join(", ")
         ),
