@@ -250,7 +250,7 @@ fn run_one(
         return Ok(finished);
     }
     if let Prepared::Finished(summary) = prepare(folder, &checked, false)? {
-        return Ok(Some(summary));
+        return Ok(Some(*summary));
     }
     train(&checked, data, &RunOptions { out: folder.into(), progress, label }).map(Some)
 }
@@ -494,7 +494,10 @@ fn device_name(backend: Backend) -> String {
 /// training error at every epoch all seeds completed, then the mean stop point; and each
 /// seed's stop point as a marker. (Averaging whatever points each seed had made the line jump
 /// where a seed stopped mid-epoch and the others went on.)
-fn curve(result: &ActivationResult) -> Result<(Vec<(f64, f64, f64, f64)>, Vec<(f64, f64)>), TrainError> {
+/// Points of a curve (epoch, mean, min, max) and its stop markers (epoch, error).
+type CurvePoints = (Vec<(f64, f64, f64, f64)>, Vec<(f64, f64)>);
+
+fn curve(result: &ActivationResult) -> Result<CurvePoints, TrainError> {
     let mut per_seed: Vec<Vec<f64>> = Vec::new();
     let mut stops = Vec::new();
     for run in &result.runs {

@@ -14,7 +14,7 @@ pub enum Prepared {
     /// Nothing, or an interrupted run of the same config: train (resuming if there is a checkpoint).
     Ready,
     /// A run of the same config that already ended for good (target reached or diverged).
-    Finished(Summary),
+    Finished(Box<Summary>),
 }
 
 /// The parts of a config that define what is computed; the epoch and time limits may change on resume.
@@ -59,7 +59,7 @@ pub fn prepare(out: &Path, config: &RunConfig, fresh: bool) -> Result<Prepared, 
     if let Some(summary) = existing_summary(out, config)?
         && matches!(summary.stop, Some(StopReason::TargetReached) | Some(StopReason::Diverged { .. }))
     {
-        return Ok(Prepared::Finished(summary));
+        return Ok(Prepared::Finished(Box::new(summary)));
     }
     fs::write(&config_path, config.to_toml()).map_err(|e| TrainError::io(&config_path, e))?;
     Ok(Prepared::Ready)

@@ -195,7 +195,7 @@ pub fn train(config: &RunConfig, data: &LoadedDataset, options: &RunOptions) -> 
             let eval_due = epoch_end
                 && data.test.is_some()
                 && t.eval_every > 0
-                && (finished_epochs % t.eval_every as u64 == 0 || last);
+                && (finished_epochs.is_multiple_of(t.eval_every as u64) || last);
             let test_error = if eval_due || (last && t.eval_every > 0 && data.test.is_some()) {
                 let test = data.test.as_ref().map(|set| evaluate(&model, set, &batcher, t.eval_batch_size, &device));
                 state.last_test_error = test;

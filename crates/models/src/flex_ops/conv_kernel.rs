@@ -352,6 +352,7 @@ pub fn backward_bias(s: &ConvShape, dy: &[f32]) -> Vec<f32> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -216,6 +216,7 @@ pub fn avg_backward(s: &PoolShape, dy: &[f32]) -> Vec<f32> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -42,6 +42,15 @@ pub fn forward(x: &[f32]) -> Vec<f32> {
     y
 }
 
+/// `dy · (1 − y²)`, from the forward output `y`.
+pub fn backward(y: &[f32], dy: &[f32]) -> Vec<f32> {
+    let mut dx = vec![0.0f32; y.len()];
+    dx.par_chunks_mut(CHUNK).zip(y.par_chunks(CHUNK)).zip(dy.par_chunks(CHUNK)).for_each(|((dx, y), dy)| {
+        dx.iter_mut().zip(y).zip(dy).for_each(|((dx, y), dy)| *dx = dy * (1.0 - y * y));
+    });
+    dx
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -55,13 +64,4 @@ mod tests {
         assert_eq!(super::fast_tanh(-1e30), -1.0);
         assert!(super::fast_tanh(f32::NAN).is_nan());
     }
-}
-
-/// `dy · (1 − y²)`, from the forward output `y`.
-pub fn backward(y: &[f32], dy: &[f32]) -> Vec<f32> {
-    let mut dx = vec![0.0f32; y.len()];
-    dx.par_chunks_mut(CHUNK).zip(y.par_chunks(CHUNK)).zip(dy.par_chunks(CHUNK)).for_each(|((dx, y), dy)| {
-        dx.iter_mut().zip(y).zip(dy).for_each(|((dx, y), dy)| *dx = dy * (1.0 - y * y));
-    });
-    dx
 }
