@@ -332,6 +332,7 @@ fn reproduce_fig1_pipeline_on_synthetic_data_reports_what_its_runs_measured() {
             assert_eq!(finalist["trial_error"].as_f64(), Some(*score));
             let folder = finalist["folder"].as_str().expect("folder");
             assert!(folder.ends_with("seed-1"), "{folder}");
+            assert_eq!(finalist["seed"], 1, "{finalist}");
             assert!(close(&finalist["epochs_to_target"], first_hit(folder)), "{finalist}");
         }
         // The chosen rate is the finalist that reached the target first (else the best score),
@@ -342,7 +343,9 @@ fn reproduce_fig1_pipeline_on_synthetic_data_reports_what_its_runs_measured() {
             .min_by(|a, b| a["epochs_to_target"].as_f64().expect("e").total_cmp(&b["epochs_to_target"].as_f64().expect("e")));
         let chosen = fastest.unwrap_or(&finalists[0]);
         assert_eq!(result["chosen_lr"], chosen["lr"]);
-        assert_eq!(result["runs"][0]["folder"], chosen["folder"]);
+        for field in ["seed", "folder", "reached", "epochs_to_target", "seconds_to_target", "epochs_run", "stop", "commit"] {
+            assert_eq!(result["runs"][0][field], chosen[field], "{field}");
+        }
         let mut reached = Vec::new();
         for run in result["runs"].as_array().expect("runs") {
             let hit = first_hit(run["folder"].as_str().expect("f"));

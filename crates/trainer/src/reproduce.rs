@@ -113,10 +113,9 @@ pub struct Finalist {
     pub lr: f64,
     /// Its short trial's score.
     pub trial_error: f64,
-    pub epochs_to_target: Option<f64>,
-    pub seconds_to_target: Option<f64>,
-    pub epochs_run: f64,
-    pub folder: String,
+    /// Its run from seed 1 (flattened: report.json lists its fields beside `lr`).
+    #[serde(flatten)]
+    pub run: SeedRun,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -131,6 +130,29 @@ pub struct SeedRun {
     /// The actlab commit the run's binary was built from (a long experiment may span builds).
     #[serde(default)]
     pub commit: String,
+}
+
+impl SeedRun {
+    /// The outcome of `summary`, the finished run of `seed` in `folder`.
+    fn of(seed: u64, folder: &Path, summary: &Summary, max_epochs: f64) -> Self {
+        let hit = summary.target_reached.as_ref();
+        SeedRun {
+            seed,
+            folder: folder.display().to_string(),
+            reached: hit.is_some(),
+            epochs_to_target: hit.map(|h| h.epoch),
+            seconds_to_target: hit.map(|h| h.seconds),
+            epochs_run: summary.epochs,
+            stop: match summary.stop {
+                Some(StopReason::TargetReached) => "target reached".into(),
+                Some(StopReason::MaxEpochs) => format!("not reached in {max_epochs} epochs"),
+                Some(StopReason::MaxTime) => "not reached (time limit)".into(),
+                Some(StopReason::Diverged { .. }) => "diverged".into(),
+                None => "unknown".into(),
+            },
+            commit: summary.versions.commit.clone(),
+        }
+    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -258,7 +280,7 @@ fn run_one(
 /// The finalist (given best short-trial score first) that reached the target in the fewest
 /// epochs; on a tie the earlier one. None when none reached it.
 fn fastest(finalists: &[Finalist]) -> Option<f64> {
-    finalists.iter().filter_map(|f| f.epochs_to_target.map(|e| (f.lr, e))).min_by(|a, b| a.1.total_cmp(&b.1)).map(|(lr, _)| lr)
+    finalists.iter().filter_map(|f| f.run.epochs_to_target.map(|e| (f.lr, e))).min_by(|a, b| a.1.total_cmp(&b.1)).map(|(lr, _)| lr)
 }
 
 /// How far an unfinished run got, from its metrics.csv: " (at epoch 12.34)", or "".
@@ -373,37 +395,38 @@ pub fn fig1(options: &Fig1Options) -> Result<Report, TrainError> {
         let mut ranked: Vec<(f64, f64)> = trials.iter().filter(|t| t.activation == activation.to_string()).filter_map(|t| t.train_error.map(|e| (t.lr, e))).collect();
         ranked.sort_by(|a, b| a.1.total_cmp(&b.1));
         let mut finalists = Vec::new();
+        let mut finalist_summaries = Vec::new();
         for &(lr, trial_error) in ranked.iter().take(plan.finalists) {
             let (folder, config) = full_run(lr, 1);
             let label = format!("finalist {activation} lr {} seed 1", fmt_lr(lr));
             let Some(summary) = run_one(config, &data, &folder, label, options.progress, train_missing)? else {
                 let done: Vec<String> = finalists
                     .iter()
-                    .map(|f: &Finalist| format!("{} {}", fmt_lr(f.lr), f.epochs_to_target.map_or(format!("did not reach the target in {:.2} epochs", f.epochs_run), |e| format!("reached it in {e:.2} epochs"))))
+                    .map(|f: &Finalist| format!("{} {}", fmt_lr(f.lr), f.run.epochs_to_target.map_or(format!("did not reach the target in {:.2} epochs", f.run.epochs_run), |e| format!("reached it in {e:.2} epochs"))))
                     .collect();
                 let done = if done.is_empty() { String::new() } else { format!(" (finished finalists: {})", done.join("; ")) };
                 pending.push(format!("{activation}: finalist rate {} (seed 1) not finished{}, so no rate is chosen yet{done}", fmt_lr(lr), progress_note(&folder)));
                 continue 'activations;
             };
-            let hit = summary.target_reached.as_ref();
-            finalists.push(Finalist {
-                lr,
-                trial_error,
-                epochs_to_target: hit.map(|h| h.epoch),
-                seconds_to_target: hit.map(|h| h.seconds),
-                epochs_run: summary.epochs,
-                folder: folder.display().to_string(),
-            });
+            finalists.push(Finalist { lr, trial_error, run: SeedRun::of(1, &folder, &summary, plan.max_epochs) });
+            finalist_summaries.push(summary);
         }
         let chosen_lr = fastest(&finalists).unwrap_or(ranked[0].0);
-        // 3. Full runs.
+        // 3. Full runs; seed 1's is the chosen finalist's.
         let mut runs = Vec::new();
         for seed in 1..=plan.seeds as u64 {
             let (folder, config) = full_run(chosen_lr, seed);
-            let label = format!("{activation} seed {seed}");
-            let Some(summary) = run_one(config, &data, &folder, label, options.progress, train_missing)? else {
-                pending.push(format!("{activation} seed {seed} (lr {}): not finished{}", fmt_lr(chosen_lr), progress_note(&folder)));
-                continue;
+            let finalist = finalists.iter().position(|f| f.lr == chosen_lr).filter(|_| seed == 1);
+            let summary = match finalist {
+                Some(i) => finalist_summaries[i].clone(),
+                None => {
+                    let label = format!("{activation} seed {seed}");
+                    let Some(summary) = run_one(config, &data, &folder, label, options.progress, train_missing)? else {
+                        pending.push(format!("{activation} seed {seed} (lr {}): not finished{}", fmt_lr(chosen_lr), progress_note(&folder)));
+                        continue;
+                    };
+                    summary
+                }
             };
             machine.get_or_insert_with(|| Machine {
                 backend: summary.backend.clone(),
@@ -411,23 +434,7 @@ pub fn fig1(options: &Fig1Options) -> Result<Report, TrainError> {
                 threads: summary.threads,
                 commit: summary.versions.commit.clone(),
             });
-            let hit = summary.target_reached.clone();
-            runs.push(SeedRun {
-                seed,
-                folder: folder.display().to_string(),
-                reached: hit.is_some(),
-                epochs_to_target: hit.as_ref().map(|h| h.epoch),
-                seconds_to_target: hit.as_ref().map(|h| h.seconds),
-                epochs_run: summary.epochs,
-                stop: match summary.stop {
-                    Some(StopReason::TargetReached) => "target reached".into(),
-                    Some(StopReason::MaxEpochs) => format!("not reached in {} epochs", plan.max_epochs),
-                    Some(StopReason::MaxTime) => "not reached (time limit)".into(),
-                    Some(StopReason::Diverged { .. }) => "diverged".into(),
-                    None => "unknown".into(),
-                },
-                commit: summary.versions.commit.clone(),
-            });
+            runs.push(SeedRun::of(seed, &folder, &summary, plan.max_epochs));
         }
         let epochs: Vec<f64> = runs.iter().filter_map(|r| r.epochs_to_target).collect();
         let seconds: Vec<f64> = runs.iter().filter_map(|r| r.seconds_to_target).collect();
@@ -637,29 +644,30 @@ fn write_report(out: &Path, report: &Report) -> Result<(), TrainError> {
     }
     if p.finalists > 1 {
         md.push_str(&format!(
-            "\n## Learning-rate finalists\n\nThe {} best rates of the trials above, each run from seed 1 to the target; the one that reached it in the fewest epochs is chosen (the paper chose each rate \"to make training as fast as possible\"), and its run is seed 1 of the full runs.\n\n| activation | lr | trial error | epochs to target | seconds to target | |\n|---|---|---|---|---|---|\n",
+            "\n## Learning-rate finalists\n\nThe {} best rates of the trials above, each run from seed 1 to the target; the one that reached it in the fewest epochs is chosen (the paper chose each rate \"to make training as fast as possible\"), and its run is seed 1 of the full runs.\n\n| activation | lr | trial error | epochs to target | seconds to target | | actlab commit |\n|---|---|---|---|---|---|---|\n",
             p.finalists
         ));
         for r in &report.results {
             for f in &r.finalists {
                 md.push_str(&format!(
-                    "| {} | {} | {:.4} | {} | {} | {} |\n",
+                    "| {} | {} | {:.4} | {} | {} | {} | {} |\n",
                     r.activation,
                     fmt_lr(f.lr),
                     f.trial_error,
-                    f.epochs_to_target.map_or(format!("not reached in {:.2}", f.epochs_run), |e| format!("{e:.2}")),
-                    f.seconds_to_target.map_or("–".into(), |s| format!("{s:.0}")),
-                    if f.lr == r.chosen_lr { "chosen" } else { "" }
+                    f.run.epochs_to_target.map_or(format!("not reached in {:.2}", f.run.epochs_run), |e| format!("{e:.2}")),
+                    f.run.seconds_to_target.map_or("–".into(), |s| format!("{s:.0}")),
+                    if f.lr == r.chosen_lr { "chosen" } else { "" },
+                    f.run.commit
                 ));
             }
         }
     }
     let m = &report.machine;
-    let mut commits: Vec<&str> = report.trials.iter().map(|t| t.commit.as_str()).chain(report.results.iter().flat_map(|r| r.runs.iter().map(|run| run.commit.as_str()))).filter(|c| !c.is_empty()).collect();
+    let mut commits: Vec<&str> = report.trials.iter().map(|t| t.commit.as_str()).chain(report.results.iter().flat_map(|r| r.runs.iter().chain(r.finalists.iter().map(|f| &f.run)).map(|run| run.commit.as_str()))).filter(|c| !c.is_empty()).collect();
     commits.sort_unstable();
     commits.dedup();
     let commits = if commits.len() > 1 {
-        format!("{} (the trials and runs were made by different builds; each run's is in the table above)", commits.join(", "))
+        format!("{} (the trials and runs were made by different builds; each run's is in the tables above)", commits.join(", "))
     } else {
         m.commit.clone()
     };
@@ -673,10 +681,11 @@ fn write_report(out: &Path, report: &Report) -> Result<(), TrainError> {
 
 #[cfg(test)]
 mod tests {
-    use super::{Finalist, fastest};
+    use super::{Finalist, SeedRun, fastest};
 
     fn finalist(lr: f64, trial_error: f64, epochs_to_target: Option<f64>) -> Finalist {
-        Finalist { lr, trial_error, epochs_to_target, seconds_to_target: None, epochs_run: 80.0, folder: String::new() }
+        let run = SeedRun { seed: 1, folder: String::new(), reached: epochs_to_target.is_some(), epochs_to_target, seconds_to_target: None, epochs_run: 80.0, stop: String::new(), commit: String::new() };
+        Finalist { lr, trial_error, run }
     }
 
     #[test]
