@@ -80,8 +80,7 @@ fn trains_on_synthetic_data_and_leaves_a_complete_run_folder() {
     // Test error at each epoch end only.
     assert!(!rows[3][4].is_empty() && !rows[7][4].is_empty() && rows[0][4].is_empty(), "{text}");
 
-    let summary: serde_json::Value =
-        serde_json::from_str(&fs::read_to_string(out.join("summary.json")).expect("summary")).expect("json");
+    let summary: serde_json::Value = serde_json::from_str(&fs::read_to_string(out.join("summary.json")).expect("summary")).expect("json");
     assert_eq!(summary["iterations"], 32);
     assert_eq!(summary["stop"]["reason"], "max-epochs");
     assert_eq!(summary["backend"], "flex");
@@ -136,14 +135,10 @@ fn target_training_error_stops_the_run_and_is_recorded() {
     let config = write_config(dir.path(), "syn.toml", SYNTHETIC);
     let out = dir.path().join("run");
     // A row every batch (1/16 of an epoch): rows early in an epoch cover too little to count.
-    let output = train(
-        &config,
-        &out,
-        &["--set", "stop.target_train_error=0.6", "--set", "stop.max_epochs=5", "--set", "training.log_every=1"],
-    );
+    let output =
+        train(&config, &out, &["--set", "stop.target_train_error=0.6", "--set", "stop.max_epochs=5", "--set", "training.log_every=1"]);
     assert!(output.status.success(), "{}", stderr(&output));
-    let summary: serde_json::Value =
-        serde_json::from_str(&fs::read_to_string(out.join("summary.json")).expect("summary")).expect("json");
+    let summary: serde_json::Value = serde_json::from_str(&fs::read_to_string(out.join("summary.json")).expect("summary")).expect("json");
     assert_eq!(summary["stop"]["reason"], "target-reached");
     let hit_iteration = summary["target_reached"]["iteration"].as_u64().expect("iteration");
     // The hit is the first metrics row at or below the target, and the last row written.
@@ -179,7 +174,10 @@ fn a_nan_loss_is_reported_as_divergence() {
 fn fake_cifar(dir: &Path, records: usize) -> PathBuf {
     let folder = dir.join("cifar-10-batches-bin");
     fs::create_dir_all(&folder).expect("mkdir");
-    for (b, name) in ["data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin", "test_batch.bin"].iter().enumerate() {
+    for (b, name) in ["data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin", "test_batch.bin"]
+        .iter()
+        .enumerate()
+    {
         let mut bytes = Vec::new();
         for r in 0..records {
             bytes.push(((r + b) % 10) as u8);
@@ -203,9 +201,8 @@ fn assert_one_line_error(output: &Output, needle: &str) {
 fn corrupt_inputs_end_with_one_clear_error() {
     let dir = tempfile::tempdir().expect("tempdir");
     let cifar = fake_cifar(dir.path(), 20);
-    let cifar_config = |path: &Path| {
-        SYNTHETIC.replace("name = \"synthetic\"", &format!("name = \"cifar10\"\npath = \"{}\"", path.display()))
-    };
+    let cifar_config =
+        |path: &Path| SYNTHETIC.replace("name = \"synthetic\"", &format!("name = \"cifar10\"\npath = \"{}\"", path.display()));
     // A truncated batch: the error names the file and the offset of the partial record.
     let batch = cifar.join("data_batch_3.bin");
     let bytes = fs::read(&batch).expect("read");
@@ -269,10 +266,37 @@ fn reproduce_fig1_pipeline_on_synthetic_data_reports_what_its_runs_measured() {
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path().join("fig1");
     let args = [
-        "reproduce", "fig1", "--quick", "--seeds", "2", "--lr-grid", "0.003,0.01,1e30", "--trial-epochs", "0.5",
-        "--finalists", "2", "--max-epochs", "6", "--target", "0.5", "--progress", "quiet", "--out", out.to_str().expect("utf8"),
-        "--set", "dataset.name=\"synthetic\"", "--set", "dataset.synthetic.side=16", "--set", "dataset.normalize=\"per-channel\"",
-        "--set", "model.init=\"kaiming\"", "--set", "training.batch_size=32", "--set", "training.log_every=4",
+        "reproduce",
+        "fig1",
+        "--quick",
+        "--seeds",
+        "2",
+        "--lr-grid",
+        "0.003,0.01,1e30",
+        "--trial-epochs",
+        "0.5",
+        "--finalists",
+        "2",
+        "--max-epochs",
+        "6",
+        "--target",
+        "0.5",
+        "--progress",
+        "quiet",
+        "--out",
+        out.to_str().expect("utf8"),
+        "--set",
+        "dataset.name=\"synthetic\"",
+        "--set",
+        "dataset.synthetic.side=16",
+        "--set",
+        "dataset.normalize=\"per-channel\"",
+        "--set",
+        "model.init=\"kaiming\"",
+        "--set",
+        "training.batch_size=32",
+        "--set",
+        "training.log_every=4",
     ];
     let output = actlab(&args);
     assert!(output.status.success(), "{}", stderr(&output));
@@ -380,8 +404,15 @@ fn reproduce_fig1_pipeline_on_synthetic_data_reports_what_its_runs_measured() {
     // No folder for the seeds not run: the run folders on disk are exactly the finished runs and finalists.
     for result in report["results"].as_array().expect("results") {
         let activation = result["activation"].as_str().expect("name");
-        let on_disk: std::collections::BTreeSet<PathBuf> = fs::read_dir(out.join("runs").join(activation)).expect("runs").flatten().flat_map(|lr| fs::read_dir(lr.path()).expect("lr").flatten().map(|seed| seed.path())).collect();
-        let reported: std::collections::BTreeSet<PathBuf> = ["runs", "finalists"].iter().flat_map(|key| result[*key].as_array().expect("list").iter().map(|r| PathBuf::from(r["folder"].as_str().expect("folder")))).collect();
+        let on_disk: std::collections::BTreeSet<PathBuf> = fs::read_dir(out.join("runs").join(activation))
+            .expect("runs")
+            .flatten()
+            .flat_map(|lr| fs::read_dir(lr.path()).expect("lr").flatten().map(|seed| seed.path()))
+            .collect();
+        let reported: std::collections::BTreeSet<PathBuf> = ["runs", "finalists"]
+            .iter()
+            .flat_map(|key| result[*key].as_array().expect("list").iter().map(|r| PathBuf::from(r["folder"].as_str().expect("folder"))))
+            .collect();
         assert_eq!(on_disk, reported, "{activation}");
     }
     assert!(fs::read_to_string(out.join("report.md")).expect("md").contains("Not finished yet"));
@@ -421,9 +452,26 @@ fn bench_reports_flex_against_the_reference_round_by_round() {
     let python = fake_python(dir.path());
     let out = dir.path().join("bench");
     let output = actlab(&[
-        "bench", "--backends", "flex", "--activations", "relu", "--batch", "8", "--steps", "1", "--warmup", "0",
-        "--no-plain", "--profile", "flex", "--rounds", "2", "--python", python.to_str().expect("utf8"),
-        "--out", out.to_str().expect("utf8"),
+        "bench",
+        "--backends",
+        "flex",
+        "--activations",
+        "relu",
+        "--batch",
+        "8",
+        "--steps",
+        "1",
+        "--warmup",
+        "0",
+        "--no-plain",
+        "--profile",
+        "flex",
+        "--rounds",
+        "2",
+        "--python",
+        python.to_str().expect("utf8"),
+        "--out",
+        out.to_str().expect("utf8"),
     ]);
     assert!(output.status.success(), "{}", stderr(&output));
     let report: serde_json::Value = serde_json::from_str(&fs::read_to_string(out.join("bench.json")).expect("bench.json")).expect("json");

@@ -24,11 +24,7 @@ impl AugmentConfig {
     pub fn apply<R: RngExt>(&self, image: &[u8], shape: [usize; 3], rng: &mut R, out: &mut Vec<u8>) {
         let [channels, h, w] = shape;
         let pad = self.crop_padding as i32;
-        let (dy, dx) = if pad > 0 {
-            (rng.random_range(-pad..=pad), rng.random_range(-pad..=pad))
-        } else {
-            (0i32, 0i32)
-        };
+        let (dy, dx) = if pad > 0 { (rng.random_range(-pad..=pad), rng.random_range(-pad..=pad)) } else { (0i32, 0i32) };
         let flip = self.flip && rng.random_bool(0.5);
         out.clear();
         for c in 0..channels {

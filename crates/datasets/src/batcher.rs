@@ -26,13 +26,7 @@ impl Batcher {
     }
 
     /// The images at `indices`; augmented only when `rng` is given.
-    pub fn batch(
-        &self,
-        set: &ImageSet,
-        indices: &[usize],
-        rng: Option<&mut StdRng>,
-        device: &Device,
-    ) -> Batch {
+    pub fn batch(&self, set: &ImageSet, indices: &[usize], rng: Option<&mut StdRng>, device: &Device) -> Batch {
         let [c, h, w] = set.shape;
         let mut values = Vec::with_capacity(indices.len() * set.image_len());
         let mut labels = Vec::with_capacity(indices.len());

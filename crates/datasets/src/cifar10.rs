@@ -11,13 +11,11 @@ use crate::checksum::FileCheck;
 use crate::{DatasetError, ImageSet, LoadedDataset};
 
 pub const RECORD_LEN: usize = 1 + 3 * 32 * 32;
-pub const TRAIN_FILES: [&str; 5] =
-    ["data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin"];
+pub const TRAIN_FILES: [&str; 5] = ["data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin"];
 pub const TEST_FILE: &str = "test_batch.bin";
 pub const FOLDER: &str = "cifar-10-batches-bin";
 pub const TARBALL: &str = "cifar-10-binary.tar.gz";
-pub const CLASSES: [&str; 10] =
-    ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"];
+pub const CLASSES: [&str; 10] = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"];
 
 /// Parses one batch file's bytes into (pixels, labels). `path` only names the file in errors.
 pub fn parse_batch(path: &Path, bytes: &[u8]) -> Result<(Vec<u8>, Vec<u8>), DatasetError> {
@@ -50,12 +48,8 @@ pub fn parse_batch(path: &Path, bytes: &[u8]) -> Result<(Vec<u8>, Vec<u8>), Data
 }
 
 fn image_set(parts: Vec<(Vec<u8>, Vec<u8>)>) -> ImageSet {
-    let mut set = ImageSet {
-        shape: [3, 32, 32],
-        pixels: Vec::new(),
-        labels: Vec::new(),
-        classes: CLASSES.iter().map(|c| c.to_string()).collect(),
-    };
+    let mut set =
+        ImageSet { shape: [3, 32, 32], pixels: Vec::new(), labels: Vec::new(), classes: CLASSES.iter().map(|c| c.to_string()).collect() };
     for (pixels, labels) in parts {
         set.pixels.extend(pixels);
         set.labels.extend(labels);
@@ -128,10 +122,10 @@ fn load_tarball(path: &Path) -> Result<LoadedDataset, DatasetError> {
     }
     let mut take = |name: &str| -> Result<(Vec<u8>, Vec<u8>), DatasetError> {
         let member = PathBuf::from(format!("{}!{FOLDER}/{name}", path.display()));
-        let (_, data) = found.iter().find(|(n, _)| n == name).ok_or_else(|| DatasetError::Missing {
-            path: path.into(),
-            what: format!("archive member {FOLDER}/{name}"),
-        })?;
+        let (_, data) = found
+            .iter()
+            .find(|(n, _)| n == name)
+            .ok_or_else(|| DatasetError::Missing { path: path.into(), what: format!("archive member {FOLDER}/{name}") })?;
         files.push(FileCheck::new(member.display().to_string(), name, data));
         parse_batch(&member, data)
     };

@@ -108,9 +108,7 @@ impl DatasetConfig {
         let mut loaded = match self.name {
             DatasetName::Cifar10 => cifar10::load(&self.path)?,
             DatasetName::Mnist => idx::load(IdxDataset::Mnist, &dataset_dir(&self.path, "mnist"))?,
-            DatasetName::FashionMnist => {
-                idx::load(IdxDataset::FashionMnist, &dataset_dir(&self.path, "fashion-mnist"))?
-            }
+            DatasetName::FashionMnist => idx::load(IdxDataset::FashionMnist, &dataset_dir(&self.path, "fashion-mnist"))?,
             DatasetName::Synthetic => {
                 let (train, test) = self.synthetic.generate(seed);
                 LoadedDataset { train, test: Some(test), files: Vec::new() }

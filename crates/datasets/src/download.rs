@@ -35,11 +35,8 @@ pub fn sources(name: DatasetName, dir: &Path, mirror: Option<&str>) -> Result<Ve
             md5: md5(cifar10::TARBALL),
         }]),
         DatasetName::Mnist | DatasetName::FashionMnist => {
-            let (dataset, base) = if name == DatasetName::Mnist {
-                (IdxDataset::Mnist, MNIST_BASE)
-            } else {
-                (IdxDataset::FashionMnist, FASHION_MNIST_BASE)
-            };
+            let (dataset, base) =
+                if name == DatasetName::Mnist { (IdxDataset::Mnist, MNIST_BASE) } else { (IdxDataset::FashionMnist, FASHION_MNIST_BASE) };
             Ok(FILES
                 .iter()
                 .map(|file| {
@@ -52,9 +49,7 @@ pub fn sources(name: DatasetName, dir: &Path, mirror: Option<&str>) -> Result<Ve
                 })
                 .collect())
         }
-        DatasetName::Synthetic => Err(DatasetError::Config(
-            "the synthetic dataset is generated, not downloaded".into(),
-        )),
+        DatasetName::Synthetic => Err(DatasetError::Config("the synthetic dataset is generated, not downloaded".into())),
     }
 }
 
@@ -67,10 +62,7 @@ pub fn fetch(source: &Source, progress: bool) -> Result<bool, DatasetError> {
     }
     let dir = source.dest.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir).map_err(|e| DatasetError::io(dir, e))?;
-    let partial = source.dest.with_extension(format!(
-        "{}.partial",
-        source.dest.extension().and_then(|e| e.to_str()).unwrap_or("")
-    ));
+    let partial = source.dest.with_extension(format!("{}.partial", source.dest.extension().and_then(|e| e.to_str()).unwrap_or("")));
     let result = download_to(source, &partial, progress);
     if result.is_err() {
         let _ = fs::remove_file(&partial);
@@ -88,14 +80,9 @@ fn download_to(source: &Source, partial: &Path, progress: bool) -> Result<(), Da
         .build()
         .new_agent();
     let response = agent.get(&source.url).call().map_err(|e| {
-        let offline = matches!(
-            e,
-            ureq::Error::Io(_) | ureq::Error::HostNotFound | ureq::Error::ConnectionFailed | ureq::Error::Timeout(_)
-        );
+        let offline = matches!(e, ureq::Error::Io(_) | ureq::Error::HostNotFound | ureq::Error::ConnectionFailed | ureq::Error::Timeout(_));
         if offline {
-            failed(format!(
-                "{e}. If this machine is offline, fetch the files another way and pass their folder with --data DIR"
-            ))
+            failed(format!("{e}. If this machine is offline, fetch the files another way and pass their folder with --data DIR"))
         } else {
             failed(e.to_string())
         }

@@ -30,21 +30,15 @@ impl IdxDataset {
     pub fn classes(self) -> Vec<String> {
         let names: [&str; 10] = match self {
             Self::Mnist => ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"],
-            Self::FashionMnist => [
-                "t-shirt/top", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker",
-                "bag", "ankle boot",
-            ],
+            Self::FashionMnist => {
+                ["t-shirt/top", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag", "ankle boot"]
+            }
         };
         names.iter().map(|s| s.to_string()).collect()
     }
 }
 
-pub const FILES: [&str; 4] = [
-    "train-images-idx3-ubyte",
-    "train-labels-idx1-ubyte",
-    "t10k-images-idx3-ubyte",
-    "t10k-labels-idx1-ubyte",
-];
+pub const FILES: [&str; 4] = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"];
 
 fn be_u32(bytes: &[u8], at: usize) -> u32 {
     u32::from_be_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]])
@@ -54,10 +48,9 @@ fn be_u32(bytes: &[u8], at: usize) -> u32 {
 pub fn maybe_gunzip(path: &Path, bytes: Vec<u8>) -> Result<Vec<u8>, DatasetError> {
     if bytes.starts_with(&[0x1f, 0x8b]) {
         let mut out = Vec::new();
-        GzDecoder::new(bytes.as_slice()).read_to_end(&mut out).map_err(|e| DatasetError::Format {
-            path: path.into(),
-            reason: format!("corrupt gzip stream: {e}"),
-        })?;
+        GzDecoder::new(bytes.as_slice())
+            .read_to_end(&mut out)
+            .map_err(|e| DatasetError::Format { path: path.into(), reason: format!("corrupt gzip stream: {e}") })?;
         Ok(out)
     } else {
         Ok(bytes)
@@ -65,12 +58,7 @@ pub fn maybe_gunzip(path: &Path, bytes: Vec<u8>) -> Result<Vec<u8>, DatasetError
 }
 
 /// Parses an IDX file with `dims` dimensions, returning the dimensions and the data bytes.
-pub fn parse(
-    path: &Path,
-    bytes: &[u8],
-    magic: u32,
-    what: &'static str,
-) -> Result<(Vec<usize>, Vec<u8>), DatasetError> {
+pub fn parse(path: &Path, bytes: &[u8], magic: u32, what: &'static str) -> Result<(Vec<usize>, Vec<u8>), DatasetError> {
     if bytes.is_empty() {
         return Err(DatasetError::Empty { path: path.into() });
     }
@@ -91,10 +79,7 @@ pub fn parse(
     if bytes.len() != expected {
         return Err(DatasetError::Format {
             path: path.into(),
-            reason: format!(
-                "header says dimensions {dims:?} ({expected} bytes) but the file has {} bytes",
-                bytes.len()
-            ),
+            reason: format!("header says dimensions {dims:?} ({expected} bytes) but the file has {} bytes", bytes.len()),
         });
     }
     Ok((dims, bytes[header..].to_vec()))
@@ -108,12 +93,7 @@ fn find(dir: &Path, name: &str) -> Result<PathBuf, DatasetError> {
         .ok_or_else(|| DatasetError::Missing { path: dir.into(), what: format!("{name} (or {name}.gz)") })
 }
 
-fn read_checked(
-    dataset: IdxDataset,
-    dir: &Path,
-    name: &str,
-    files: &mut Vec<FileCheck>,
-) -> Result<(PathBuf, Vec<u8>), DatasetError> {
+fn read_checked(dataset: IdxDataset, dir: &Path, name: &str, files: &mut Vec<FileCheck>) -> Result<(PathBuf, Vec<u8>), DatasetError> {
     let path = find(dir, name)?;
     let raw = fs::read(&path).map_err(|e| DatasetError::io(&path, e))?;
     let gz = raw.starts_with(&[0x1f, 0x8b]);
@@ -131,13 +111,7 @@ fn read_checked(
     Ok((path, content))
 }
 
-fn load_split(
-    dataset: IdxDataset,
-    dir: &Path,
-    images: &str,
-    labels: &str,
-    files: &mut Vec<FileCheck>,
-) -> Result<ImageSet, DatasetError> {
+fn load_split(dataset: IdxDataset, dir: &Path, images: &str, labels: &str, files: &mut Vec<FileCheck>) -> Result<ImageSet, DatasetError> {
     let (image_path, image_bytes) = read_checked(dataset, dir, images, files)?;
     let (dims, pixels) = parse(&image_path, &image_bytes, IMAGES_MAGIC, "IDX images, 3 dimensions")?;
     let (label_path, label_bytes) = read_checked(dataset, dir, labels, files)?;
@@ -159,11 +133,7 @@ pub fn load(dataset: IdxDataset, dir: &Path) -> Result<LoadedDataset, DatasetErr
     if !dir.is_dir() {
         return Err(DatasetError::Missing {
             path: dir.into(),
-            what: format!(
-                "{} folder with the four IDX files; get it with `actlab data download {}`",
-                dataset.key(),
-                dataset.key()
-            ),
+            what: format!("{} folder with the four IDX files; get it with `actlab data download {}`", dataset.key(), dataset.key()),
         });
     }
     let mut files = Vec::new();

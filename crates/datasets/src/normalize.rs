@@ -67,9 +67,7 @@ impl Normalizer {
 
     /// Normalises one image (already augmented) into `out`.
     pub fn apply(&self, image: &[u8], out: &mut Vec<f32>) {
-        out.extend(
-            image.iter().zip(self.offset.iter().zip(&self.scale)).map(|(&p, (o, s))| (p as f32 - o) * s),
-        );
+        out.extend(image.iter().zip(self.offset.iter().zip(&self.scale)).map(|(&p, (o, s))| (p as f32 - o) * s));
     }
 }
 
@@ -79,12 +77,7 @@ mod tests {
 
     #[test]
     fn mean_image_and_per_channel() {
-        let set = ImageSet {
-            shape: [1, 1, 2],
-            pixels: vec![0, 10, 20, 30],
-            labels: vec![0, 1],
-            classes: vec!["a".into(), "b".into()],
-        };
+        let set = ImageSet { shape: [1, 1, 2], pixels: vec![0, 10, 20, 30], labels: vec![0, 1], classes: vec!["a".into(), "b".into()] };
         let mut out = Vec::new();
         Normalizer::fit(Normalization::MeanImage, &set).apply(&[10, 20], &mut out);
         assert_eq!(out, vec![0.0, 0.0]);

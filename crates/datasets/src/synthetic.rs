@@ -42,13 +42,7 @@ fn default_noise() -> u8 {
 
 impl Default for SyntheticConfig {
     fn default() -> Self {
-        Self {
-            train: default_train(),
-            test: default_test(),
-            classes: default_classes(),
-            side: default_side(),
-            noise: default_noise(),
-        }
+        Self { train: default_train(), test: default_test(), classes: default_classes(), side: default_side(), noise: default_noise() }
     }
 }
 
@@ -82,11 +76,6 @@ impl SyntheticConfig {
             }
             labels.push(class as u8);
         }
-        ImageSet {
-            shape: [3, s, s],
-            pixels,
-            labels,
-            classes: (0..self.classes).map(|c| format!("class{c}")).collect(),
-        }
+        ImageSet { shape: [3, s, s], pixels, labels, classes: (0..self.classes).map(|c| format!("class{c}")).collect() }
     }
 }

@@ -45,19 +45,8 @@ impl Activation {
         Self::AbsTanh,
         Self::Identity,
     ];
-    pub const NAMES: [&'static str; 11] = [
-        "relu",
-        "tanh",
-        "scaled-tanh",
-        "sigmoid",
-        "leaky-relu",
-        "elu",
-        "gelu",
-        "silu",
-        "softplus",
-        "abs-tanh",
-        "identity",
-    ];
+    pub const NAMES: [&'static str; 11] =
+        ["relu", "tanh", "scaled-tanh", "sigmoid", "leaky-relu", "elu", "gelu", "silu", "softplus", "abs-tanh", "identity"];
 
     pub fn name(self) -> &'static str {
         let index = Self::ALL.iter().position(|a| *a == self).unwrap_or_default();
@@ -139,19 +128,10 @@ mod tests {
         let expect = |f: fn(f32) -> f32| xs.iter().map(|&x| f(x)).collect::<Vec<_>>();
         assert!(close(&values(Activation::Relu, &xs), &expect(|x| x.max(0.0))));
         assert!(close(&values(Activation::Tanh, &xs), &expect(f32::tanh)));
-        assert!(close(
-            &values(Activation::ScaledTanh, &xs),
-            &expect(|x| 1.7159 * (2.0 * x / 3.0).tanh())
-        ));
+        assert!(close(&values(Activation::ScaledTanh, &xs), &expect(|x| 1.7159 * (2.0 * x / 3.0).tanh())));
         assert!(close(&values(Activation::Sigmoid, &xs), &expect(|x| 1.0 / (1.0 + (-x).exp()))));
-        assert!(close(
-            &values(Activation::LeakyRelu, &xs),
-            &expect(|x| if x > 0.0 { x } else { 0.01 * x })
-        ));
-        assert!(close(
-            &values(Activation::Elu, &xs),
-            &expect(|x| if x > 0.0 { x } else { x.exp() - 1.0 })
-        ));
+        assert!(close(&values(Activation::LeakyRelu, &xs), &expect(|x| if x > 0.0 { x } else { 0.01 * x })));
+        assert!(close(&values(Activation::Elu, &xs), &expect(|x| if x > 0.0 { x } else { x.exp() - 1.0 })));
         assert!(close(&values(Activation::Silu, &xs), &expect(|x| x / (1.0 + (-x).exp()))));
         assert!(close(&values(Activation::Softplus, &xs), &expect(|x| (1.0 + x.exp()).ln())));
         assert!(close(&values(Activation::AbsTanh, &xs), &expect(|x| x.tanh().abs())));

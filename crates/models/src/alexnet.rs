@@ -40,13 +40,7 @@ fn overlapping_pool(x: Tensor<4>) -> Tensor<4> {
 }
 
 impl AlexNet {
-    pub fn new(
-        classes: usize,
-        activation: Activation,
-        dropout: f64,
-        init: &LayerInit,
-        device: &Device,
-    ) -> Self {
+    pub fn new(classes: usize, activation: Activation, dropout: f64, init: &LayerInit, device: &Device) -> Self {
         Self {
             conv1: init.conv(0, [3, 96], 11, 4, 0, 1, device),
             conv2: init.conv(1, [96, 256], 5, 1, 2, 2, device),

@@ -56,12 +56,7 @@ pub(crate) fn stack_features(input: InputShape) -> usize {
     64 * pooled(pooled(pooled(input[1]))) * pooled(pooled(pooled(input[2])))
 }
 
-pub(crate) fn stack_forward(
-    convs: [&Conv2d; 3],
-    activation: Activation,
-    norm: Option<&ResponseNorm>,
-    x: Tensor<4>,
-) -> Tensor<2> {
+pub(crate) fn stack_forward(convs: [&Conv2d; 3], activation: Activation, norm: Option<&ResponseNorm>, x: Tensor<4>) -> Tensor<2> {
     let normed = |x: Tensor<4>| match norm {
         Some(norm) => norm.forward(x),
         None => x,

@@ -33,10 +33,7 @@ impl LayerInit {
                 let std = self.stds.get(layer).or(self.stds.last()).copied().unwrap_or(0.01);
                 Initializer::Normal { mean: 0.0, std }
             }
-            InitScheme::Kaiming => Initializer::KaimingNormal {
-                gain: std::f64::consts::SQRT_2,
-                fan_out_only: false,
-            },
+            InitScheme::Kaiming => Initializer::KaimingNormal { gain: std::f64::consts::SQRT_2, fan_out_only: false },
             InitScheme::Xavier => Initializer::XavierNormal { gain: 1.0 },
         }
     }
@@ -64,9 +61,7 @@ impl LayerInit {
     }
 
     pub fn linear(&self, layer: usize, d_input: usize, d_output: usize, device: &Device) -> Linear {
-        let mut linear = LinearConfig::new(d_input, d_output)
-            .with_initializer(self.initializer(layer))
-            .init(device);
+        let mut linear = LinearConfig::new(d_input, d_output).with_initializer(self.initializer(layer)).init(device);
         linear.bias = Some(Initializer::Zeros.init([d_output], device));
         linear
     }

@@ -28,13 +28,7 @@ fn pool2(x: Tensor<4>) -> Tensor<4> {
 }
 
 impl LeNet5 {
-    pub fn new(
-        input: InputShape,
-        classes: usize,
-        activation: Activation,
-        init: &LayerInit,
-        device: &Device,
-    ) -> Self {
+    pub fn new(input: InputShape, classes: usize, activation: Activation, init: &LayerInit, device: &Device) -> Self {
         let side = |s: usize| (s / 2).saturating_sub(4) / 2;
         let features = 16 * side(input[1]) * side(input[2]);
         Self {

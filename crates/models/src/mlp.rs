@@ -16,14 +16,7 @@ pub struct Mlp {
 }
 
 impl Mlp {
-    pub fn new(
-        input: InputShape,
-        classes: usize,
-        widths: &[usize],
-        activation: Activation,
-        init: &LayerInit,
-        device: &Device,
-    ) -> Self {
+    pub fn new(input: InputShape, classes: usize, widths: &[usize], activation: Activation, init: &LayerInit, device: &Device) -> Self {
         let mut d_input = input.iter().product();
         let mut hidden = Vec::with_capacity(widths.len());
         for (layer, &width) in widths.iter().enumerate() {

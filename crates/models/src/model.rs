@@ -26,12 +26,7 @@ pub enum Model {
 
 impl Model {
     /// Builds the network for images of `input` shape and `classes` outputs.
-    pub fn new(
-        config: &ModelConfig,
-        input: InputShape,
-        classes: usize,
-        device: &Device,
-    ) -> Result<Self, ModelError> {
+    pub fn new(config: &ModelConfig, input: InputShape, classes: usize, device: &Device) -> Result<Self, ModelError> {
         config.check()?;
         let stds = if config.init_std.is_empty() {
             match config.arch {
@@ -53,28 +48,15 @@ impl Model {
         }
         let model = match config.arch {
             Arch::Convnet18 => Self::ConvNet18(ConvNet18::new(input, classes, act, &init, norm, device)),
-            Arch::Convnet80sec => {
-                Self::ConvNet80Sec(ConvNet80Sec::new(input, classes, act, &init, norm, device))
-            }
+            Arch::Convnet80sec => Self::ConvNet80Sec(ConvNet80Sec::new(input, classes, act, &init, norm, device)),
             Arch::Lenet5 => {
                 if input[1] < 16 || input[2] < 16 {
-                    return Err(ModelError::Invalid {
-                        field: "arch",
-                        reason: "lenet5 needs inputs of at least 16x16".into(),
-                    });
+                    return Err(ModelError::Invalid { field: "arch", reason: "lenet5 needs inputs of at least 16x16".into() });
                 }
                 Self::LeNet5(LeNet5::new(input, classes, act, &init, device))
             }
             Arch::Mlp => Self::Mlp(Mlp::new(input, classes, &config.hidden, act, &init, device)),
-            Arch::Plain => Self::Plain(Plain::new(
-                input,
-                classes,
-                config.depth,
-                config.width,
-                act,
-                &init,
-                device,
-            )),
+            Arch::Plain => Self::Plain(Plain::new(input, classes, config.depth, config.width, act, &init, device)),
             Arch::Alexnet => {
                 if input != alexnet::INPUT {
                     return Err(ModelError::Invalid {
@@ -86,10 +68,7 @@ impl Model {
             }
         };
         if config.init != InitScheme::CudaConvnet && !config.init_std.is_empty() {
-            return Err(ModelError::Invalid {
-                field: "init_std",
-                reason: "only used with init = \"cuda-convnet\"".into(),
-            });
+            return Err(ModelError::Invalid { field: "init_std", reason: "only used with init = \"cuda-convnet\"".into() });
         }
         Ok(model)
     }

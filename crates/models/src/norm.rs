@@ -22,10 +22,7 @@ impl ResponseNorm {
     pub fn forward(&self, x: Tensor<4>) -> Tensor<4> {
         let pad = self.size / 2;
         // count_include_pad keeps the divisor at size², as cuda-convnet's edge handling did.
-        let options = AvgPoolOptions::new([self.size, self.size])
-            .with_stride([1, 1])
-            .with_padding([pad, pad])
-            .with_count_include_pad(true);
+        let options = AvgPoolOptions::new([self.size, self.size]).with_stride([1, 1]).with_padding([pad, pad]).with_count_include_pad(true);
         let mean_sq = avg_pool2d(x.clone().powi_scalar(2), options);
         let denom = mean_sq.mul_scalar(self.scale).add_scalar(1.0).powf_scalar(self.pow);
         x.div(denom)
@@ -51,10 +48,7 @@ impl CrossChannelNorm {
         let [b, c, h, w] = x.dims();
         // Pool the squares along the channel axis by viewing channels as a spatial dimension.
         let squares = x.clone().powi_scalar(2).reshape([b, 1, c, h * w]);
-        let options = AvgPoolOptions::new([self.n, 1])
-            .with_stride([1, 1])
-            .with_padding([self.n / 2, 0])
-            .with_count_include_pad(true);
+        let options = AvgPoolOptions::new([self.n, 1]).with_stride([1, 1]).with_padding([self.n / 2, 0]).with_count_include_pad(true);
         let sums = avg_pool2d(squares, options).mul_scalar(self.n as f64).reshape([b, c, h, w]);
         x.div(sums.mul_scalar(self.alpha).add_scalar(self.k).powf_scalar(self.beta))
     }

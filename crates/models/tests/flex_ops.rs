@@ -41,12 +41,7 @@ fn assert_close<const D: usize>(what: &str, fast: Tensor<D>, plain: Tensor<D>) {
 }
 
 /// Value and input gradient of `op` under both paths, driven by the same output weights.
-fn check_unary<const D: usize>(
-    what: &str,
-    x: Tensor<D>,
-    fast: impl Fn(Tensor<D>) -> Tensor<D>,
-    plain: impl Fn(Tensor<D>) -> Tensor<D>,
-) {
+fn check_unary<const D: usize>(what: &str, x: Tensor<D>, fast: impl Fn(Tensor<D>) -> Tensor<D>, plain: impl Fn(Tensor<D>) -> Tensor<D>) {
     let (xf, xp) = (x.clone().require_grad(), x.require_grad());
     let (yf, yp) = (fast(xf.clone()), plain(xp.clone()));
     let g = values(yp.dims(), 99);

@@ -79,8 +79,7 @@ fn non_affinity(arch: Arch, activation: Activation) -> f32 {
     let y = Tensor::<4>::random([1, 3, 16, 16], Distribution::Default, &device);
     let zero = Tensor::<4>::zeros([1, 3, 16, 16], &device);
     let lhs = model.forward(x.clone().mul_scalar(2.0) + y.clone().mul_scalar(3.0));
-    let rhs = model.forward(x).mul_scalar(2.0) + model.forward(y).mul_scalar(3.0)
-        - model.forward(zero).mul_scalar(4.0);
+    let rhs = model.forward(x).mul_scalar(2.0) + model.forward(y).mul_scalar(3.0) - model.forward(zero).mul_scalar(4.0);
     let scale: f32 = lhs.clone().abs().max().into_scalar();
     let diff: f32 = (lhs - rhs).abs().max().into_scalar();
     diff / scale

@@ -74,9 +74,6 @@ impl fmt::Display for Backend {
 impl FromStr for Backend {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|b| b.name() == s)
-            .ok_or_else(|| format!("unknown backend `{s}` (expected flex, ndarray or wgpu)"))
+        Self::ALL.into_iter().find(|b| b.name() == s).ok_or_else(|| format!("unknown backend `{s}` (expected flex, ndarray or wgpu)"))
     }
 }

@@ -168,9 +168,7 @@ pub fn machine() -> Machine {
             cpu,
             threads,
             peak_gflops: Some(threads as f64 * lanes * 2.0 * 2.0 * mhz / 1000.0),
-            peak_basis: format!(
-                "{threads} threads × {lanes} f32 lanes × 2 FMA units × 2 FLOPs × {mhz:.0} MHz (/proc/cpuinfo)"
-            ),
+            peak_basis: format!("{threads} threads × {lanes} f32 lanes × 2 FMA units × 2 FLOPs × {mhz:.0} MHz (/proc/cpuinfo)"),
         },
         _ => Machine { cpu, threads, peak_gflops: None, peak_basis: "vector width or clock unknown".into() },
     }
@@ -317,9 +315,7 @@ fn time_op<const D: usize, const E: usize>(
 pub fn profile_ops(backend: Backend, device: &Device, activation: Activation, step: &StepResult, o: &BenchOptions) -> Vec<OpTime> {
     let ad = device.clone().autodiff();
     ad.seed(1);
-    let Model::ConvNet18(net) = fig1_model(activation, &ad) else {
-        unreachable!("fig1_model builds convnet18")
-    };
+    let Model::ConvNet18(net) = fig1_model(activation, &ad) else { unreachable!("fig1_model builds convnet18") };
     let b = o.batch;
     let act = net.activation;
     let mut ops = vec![];
@@ -348,12 +344,7 @@ pub fn profile_ops(backend: Backend, device: &Device, activation: Activation, st
     let loss_fn = CrossEntropyLossConfig::new().init(&ad);
     let mut rng = StdRng::seed_from_u64(3);
     let targets = random_targets(b, &mut rng, &ad);
-    push(
-        "cross-entropy loss",
-        time_op(&ad, [b, 10], true, o, |x| loss_fn.forward(x, targets.clone()).reshape([1])),
-        None,
-        0.0,
-    );
+    push("cross-entropy loss", time_op(&ad, [b, 10], true, o, |x| loss_fn.forward(x, targets.clone()).reshape([1])), None, 0.0);
     push("SGD momentum step", (0.0, step.optimizer_ms), None, 0.0);
     ops
 }
@@ -482,7 +473,13 @@ fn head_to_head(python: &str, o: &BenchOptions, threads: usize, log: &mut dyn Fn
     let mut rows: Vec<HeadToHead> = o
         .activations
         .iter()
-        .map(|a| HeadToHead { activation: a.to_string(), flex_images_per_sec: vec![], pytorch_images_per_sec: vec![], ratios: vec![], median_ratio: f64::NAN })
+        .map(|a| HeadToHead {
+            activation: a.to_string(),
+            flex_images_per_sec: vec![],
+            pytorch_images_per_sec: vec![],
+            ratios: vec![],
+            median_ratio: f64::NAN,
+        })
         .collect();
     for round in 1..=o.rounds {
         let flex: Vec<f64> = o.activations.iter().map(|&a| time_steps(Backend::Flex, &device, a, o).train_images_per_sec).collect();
@@ -550,9 +547,8 @@ pub fn markdown(r: &BenchReport) -> String {
         }
     }
     for x in &r.steps_results {
-        let ratio = torch(&x.activation)
-            .map(|t| format!("{:.2}×", x.train_images_per_sec / t.train_images_per_sec))
-            .unwrap_or_else(|| "-".into());
+        let ratio =
+            torch(&x.activation).map(|t| format!("{:.2}×", x.train_images_per_sec / t.train_images_per_sec)).unwrap_or_else(|| "-".into());
         s.push_str(&format!(
             "| actlab {} | {} | {:.0} | {ratio} | {:.1} | {} | {:.0} | {:.1} / {:.1} / {:.1} | {} |\n",
             x.backend,

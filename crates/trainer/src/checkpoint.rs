@@ -46,17 +46,11 @@ impl Checkpoints {
             return Ok(None);
         }
         let text = fs::read_to_string(&path).map_err(|e| TrainError::io(&path, e))?;
-        let state = serde_json::from_str(&text)
-            .map_err(|e| TrainError::Corrupt { path: path.clone(), reason: e.to_string() })?;
+        let state = serde_json::from_str(&text).map_err(|e| TrainError::Corrupt { path: path.clone(), reason: e.to_string() })?;
         Ok(Some(state))
     }
 
-    pub fn save(
-        &self,
-        model: &Model,
-        optimizer: &ModuleOptimizer,
-        mut state: LoopState,
-    ) -> Result<(), TrainError> {
+    pub fn save(&self, model: &Model, optimizer: &ModuleOptimizer, mut state: LoopState) -> Result<(), TrainError> {
         fs::create_dir_all(&self.dir).map_err(|e| TrainError::io(&self.dir, e))?;
         let previous = self.latest().ok().flatten();
         state.model_file = format!("model-{}.bpk", state.iteration);
@@ -78,19 +72,11 @@ impl Checkpoints {
         Ok(())
     }
 
-    pub fn restore(
-        &self,
-        state: &LoopState,
-        model: Model,
-        optimizer: ModuleOptimizer,
-    ) -> Result<(Model, ModuleOptimizer), TrainError> {
+    pub fn restore(&self, state: &LoopState, model: Model, optimizer: ModuleOptimizer) -> Result<(Model, ModuleOptimizer), TrainError> {
         let model_path = self.dir.join(&state.model_file);
-        let model = model
-            .try_load_file(&model_path)
-            .map_err(|source| TrainError::Record { path: model_path, source })?;
+        let model = model.try_load_file(&model_path).map_err(|source| TrainError::Record { path: model_path, source })?;
         let optim_path = self.dir.join(&state.optimizer_file);
-        let optimizer =
-            optimizer.load(&optim_path).map_err(|source| TrainError::Record { path: optim_path, source })?;
+        let optimizer = optimizer.load(&optim_path).map_err(|source| TrainError::Record { path: optim_path, source })?;
         Ok((model, optimizer))
     }
 }

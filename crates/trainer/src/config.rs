@@ -243,19 +243,16 @@ lr = 0.01
         assert_eq!(config.optimizer.lr, 0.5);
         assert_eq!(config.model.activation.name(), "tanh");
 
-        let err = UncheckedConfig::parse(&format!("{MINIMAL}\nlearning_rate = 1"), "c.toml", &[])
-            .expect_err("unknown key");
+        let err = UncheckedConfig::parse(&format!("{MINIMAL}\nlearning_rate = 1"), "c.toml", &[]).expect_err("unknown key");
         assert!(err.to_string().contains("learning_rate"), "{err}");
         let err = UncheckedConfig::parse(MINIMAL, "c.toml", &["optimizer.lr=-1".into()])
             .expect("parses")
             .check("c.toml")
             .expect_err("negative lr");
         assert!(err.to_string().contains("optimizer.lr"), "{err}");
-        let err = UncheckedConfig::parse(MINIMAL, "c.toml", &["model.activation=swish9".into()])
-            .expect_err("bad activation");
+        let err = UncheckedConfig::parse(MINIMAL, "c.toml", &["model.activation=swish9".into()]).expect_err("bad activation");
         assert!(err.to_string().contains("swish9"), "{err}");
-        let err = UncheckedConfig::parse(MINIMAL, "c.toml", &["training.batch_size=\"x\"".into()])
-            .expect_err("wrong type");
+        let err = UncheckedConfig::parse(MINIMAL, "c.toml", &["training.batch_size=\"x\"".into()]).expect_err("wrong type");
         assert!(err.to_string().contains("batch_size"), "{err}");
     }
 }

@@ -239,10 +239,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 print_summary(&out, &summary);
                 return Ok(ExitCode::SUCCESS);
             }
-            let data = checked
-                .dataset
-                .load(checked.training.seed)
-                .with_context(|| format!("loading dataset `{}`", checked.dataset.name))?;
+            let data =
+                checked.dataset.load(checked.training.seed).with_context(|| format!("loading dataset `{}`", checked.dataset.name))?;
             warn_unofficial(&data);
             let progress = progress.into();
             eprintln!(
@@ -329,7 +327,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     .as_ref()
                     .map(|e| format!("{:.2} epochs (n={})", e.mean, e.n))
                     .unwrap_or_else(|| if r.runs.is_empty() { "no finished run yet".into() } else { "not reached".into() });
-                println!("{}: lr {}, mean {} to {}", r.activation, actlab_trainer::reproduce::fmt_lr(r.chosen_lr), epochs, report.plan.target);
+                println!(
+                    "{}: lr {}, mean {} to {}",
+                    r.activation,
+                    actlab_trainer::reproduce::fmt_lr(r.chosen_lr),
+                    epochs,
+                    report.plan.target
+                );
             }
             for (name, ratio) in &report.epoch_ratios {
                 println!("{name}/relu epochs: {:.2} (95% CI {:?})", ratio.value, ratio.ci95);

@@ -61,10 +61,8 @@ pub fn read(path: &Path) -> Result<Vec<MetricsRow>, TrainError> {
         .filter(|l| !l.trim().is_empty())
         .enumerate()
         .map(|(i, l)| {
-            MetricsRow::parse(l).ok_or_else(|| TrainError::Corrupt {
-                path: path.into(),
-                reason: format!("line {} is not a metrics row: {l}", i + 2),
-            })
+            MetricsRow::parse(l)
+                .ok_or_else(|| TrainError::Corrupt { path: path.into(), reason: format!("line {} is not a metrics row: {l}", i + 2) })
         })
         .collect()
 }

@@ -43,15 +43,12 @@ impl OptimizerConfig {
         match self.kind {
             OptimizerKind::Sgd => {
                 // Dampening 0 makes Burn's momentum the classic heavy-ball update cuda-convnet used.
-                let momentum = (self.momentum > 0.0)
-                    .then(|| MomentumConfig::new().with_momentum(self.momentum).with_dampening(0.0));
+                let momentum = (self.momentum > 0.0).then(|| MomentumConfig::new().with_momentum(self.momentum).with_dampening(0.0));
                 SgdConfig::new().with_momentum(momentum).with_weight_decay(decay).init()
             }
-            OptimizerKind::Adam => AdamConfig::new()
-                .with_beta_1(self.momentum as f32)
-                .with_beta_2(self.beta2 as f32)
-                .with_weight_decay(decay)
-                .init(),
+            OptimizerKind::Adam => {
+                AdamConfig::new().with_beta_1(self.momentum as f32).with_beta_2(self.beta2 as f32).with_weight_decay(decay).init()
+            }
         }
     }
 

@@ -46,8 +46,7 @@ fn register_font() {
 pub fn save(figure: &Figure, stem: &Path) -> Result<(), String> {
     register_font();
     let png = stem.with_extension("png");
-    draw(BitMapBackend::new(&png, (900, 600)).into_drawing_area(), figure)
-        .map_err(|e| format!("{}: {e}", png.display()))?;
+    draw(BitMapBackend::new(&png, (900, 600)).into_drawing_area(), figure).map_err(|e| format!("{}: {e}", png.display()))?;
     let svg = stem.with_extension("svg");
     draw(SVGBackend::new(&svg, (900, 600)).into_drawing_area(), figure).map_err(|e| format!("{}: {e}", svg.display()))
 }
@@ -62,17 +61,9 @@ fn draw<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, figure: &Figure) -> Re
         .y_label_area_size(60)
         .build_cartesian_2d(0f64..figure.x_max, 0f64..figure.y_max)
         .map_err(err)?;
-    chart
-        .configure_mesh()
-        .x_desc("Epochs")
-        .y_desc("Training error rate")
-        .label_style(("sans-serif", 15))
-        .draw()
-        .map_err(err)?;
+    chart.configure_mesh().x_desc("Epochs").y_desc("Training error rate").label_style(("sans-serif", 15)).draw().map_err(err)?;
     if let Some(target) = figure.target {
-        chart
-            .draw_series(LineSeries::new([(0.0, target), (figure.x_max, target)], BLACK.mix(0.5).stroke_width(1)))
-            .map_err(err)?;
+        chart.draw_series(LineSeries::new([(0.0, target), (figure.x_max, target)], BLACK.mix(0.5).stroke_width(1))).map_err(err)?;
     }
     for (i, curve) in figure.curves.iter().enumerate() {
         let color = COLORS[i % COLORS.len()];
@@ -82,9 +73,7 @@ fn draw<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, figure: &Figure) -> Re
         if curve.points.len() > 1 {
             chart.draw_series(std::iter::once(Polygon::new(band, color.mix(0.18).filled()))).map_err(err)?;
         }
-        chart
-            .draw_series(curve.stops.iter().map(|&(x, y)| Circle::new((x, clip(y)), 3, color.filled())))
-            .map_err(err)?;
+        chart.draw_series(curve.stops.iter().map(|&(x, y)| Circle::new((x, clip(y)), 3, color.filled()))).map_err(err)?;
         let line: Vec<(f64, f64)> = curve.points.iter().map(|p| (p.0, clip(p.1))).collect();
         let style = color.stroke_width(2);
         let series = if curve.dashed {

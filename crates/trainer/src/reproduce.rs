@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use crate::TrainError;
 use crate::backend::Backend;
 use crate::config::UncheckedConfig;
 use crate::metrics::{self, MetricsRow};
@@ -20,7 +21,6 @@ use crate::run::{Prepared, existing_summary, prepare};
 use crate::stats::{Estimate, Ratio, bootstrap_ratio};
 use crate::summary::{FileSummary, StopReason, Summary};
 use crate::training::{RunOptions, train};
-use crate::TrainError;
 
 /// The Figure 1 setting: cuda-convnet's layers-18pct net on the full CIFAR-10 training set,
 /// batch 128, momentum 0.9, no weight decay, dropout or augmentation, stop at 25% training error.
@@ -357,7 +357,11 @@ pub fn fig1(options: &Fig1Options) -> Result<Report, TrainError> {
             config.stop.target_train_error = None;
             let label = format!("search {activation} lr {}", fmt_lr(lr));
             let Some(summary) = run_one(config, &data, &folder, label, options.progress, train_missing)? else {
-                pending.push(format!("{activation}: learning-rate trial {} not finished{}, so no rate is chosen yet", fmt_lr(lr), progress_note(&folder)));
+                pending.push(format!(
+                    "{activation}: learning-rate trial {} not finished{}, so no rate is chosen yet",
+                    fmt_lr(lr),
+                    progress_note(&folder)
+                ));
                 continue 'activations;
             };
             let diverged = matches!(summary.stop, Some(StopReason::Diverged { .. }));
@@ -392,7 +396,8 @@ pub fn fig1(options: &Fig1Options) -> Result<Report, TrainError> {
         // 2. The best short-trial rates, run from seed 1 to the target: the one that gets there in
         //    the fewest epochs is chosen (ties and no finisher: the better short-trial score). Its
         //    run is also the full run of seed 1.
-        let mut ranked: Vec<(f64, f64)> = trials.iter().filter(|t| t.activation == activation.to_string()).filter_map(|t| t.train_error.map(|e| (t.lr, e))).collect();
+        let mut ranked: Vec<(f64, f64)> =
+            trials.iter().filter(|t| t.activation == activation.to_string()).filter_map(|t| t.train_error.map(|e| (t.lr, e))).collect();
         ranked.sort_by(|a, b| a.1.total_cmp(&b.1));
         let mut finalists = Vec::new();
         let mut finalist_summaries = Vec::new();
@@ -402,10 +407,24 @@ pub fn fig1(options: &Fig1Options) -> Result<Report, TrainError> {
             let Some(summary) = run_one(config, &data, &folder, label, options.progress, train_missing)? else {
                 let done: Vec<String> = finalists
                     .iter()
-                    .map(|f: &Finalist| format!("{} {}", fmt_lr(f.lr), f.run.epochs_to_target.map_or(format!("did not reach the target in {:.2} epochs", f.run.epochs_run), |e| format!("reached it in {e:.2} epochs"))))
+                    .map(|f: &Finalist| {
+                        format!(
+                            "{} {}",
+                            fmt_lr(f.lr),
+                            f.run
+                                .epochs_to_target
+                                .map_or(format!("did not reach the target in {:.2} epochs", f.run.epochs_run), |e| format!(
+                                    "reached it in {e:.2} epochs"
+                                ))
+                        )
+                    })
                     .collect();
                 let done = if done.is_empty() { String::new() } else { format!(" (finished finalists: {})", done.join("; ")) };
-                pending.push(format!("{activation}: finalist rate {} (seed 1) not finished{}, so no rate is chosen yet{done}", fmt_lr(lr), progress_note(&folder)));
+                pending.push(format!(
+                    "{activation}: finalist rate {} (seed 1) not finished{}, so no rate is chosen yet{done}",
+                    fmt_lr(lr),
+                    progress_note(&folder)
+                ));
                 continue 'activations;
             };
             finalists.push(Finalist { lr, trial_error, run: SeedRun::of(1, &folder, &summary, plan.max_epochs) });
@@ -422,7 +441,11 @@ pub fn fig1(options: &Fig1Options) -> Result<Report, TrainError> {
                 None => {
                     let label = format!("{activation} seed {seed}");
                     let Some(summary) = run_one(config, &data, &folder, label, options.progress, train_missing)? else {
-                        pending.push(format!("{activation} seed {seed} (lr {}): not finished{}", fmt_lr(chosen_lr), progress_note(&folder)));
+                        pending.push(format!(
+                            "{activation} seed {seed} (lr {}): not finished{}",
+                            fmt_lr(chosen_lr),
+                            progress_note(&folder)
+                        ));
                         continue;
                     };
                     summary
@@ -467,7 +490,12 @@ pub fn fig1(options: &Fig1Options) -> Result<Report, TrainError> {
         results,
         epoch_ratios,
         time_ratios,
-        machine: machine.unwrap_or(Machine { backend: options.backend.to_string(), device: device_name(options.backend), threads: 0, commit: String::new() }),
+        machine: machine.unwrap_or(Machine {
+            backend: options.backend.to_string(),
+            device: device_name(options.backend),
+            threads: 0,
+            commit: String::new(),
+        }),
         dataset: data.files.iter().map(Into::into).collect(),
         train_images: data.train.len(),
         setting: format!(
@@ -663,7 +691,13 @@ fn write_report(out: &Path, report: &Report) -> Result<(), TrainError> {
         }
     }
     let m = &report.machine;
-    let mut commits: Vec<&str> = report.trials.iter().map(|t| t.commit.as_str()).chain(report.results.iter().flat_map(|r| r.runs.iter().chain(r.finalists.iter().map(|f| &f.run)).map(|run| run.commit.as_str()))).filter(|c| !c.is_empty()).collect();
+    let mut commits: Vec<&str> = report
+        .trials
+        .iter()
+        .map(|t| t.commit.as_str())
+        .chain(report.results.iter().flat_map(|r| r.runs.iter().chain(r.finalists.iter().map(|f| &f.run)).map(|run| run.commit.as_str())))
+        .filter(|c| !c.is_empty())
+        .collect();
     commits.sort_unstable();
     commits.dedup();
     let commits = if commits.len() > 1 {
@@ -671,7 +705,10 @@ fn write_report(out: &Path, report: &Report) -> Result<(), TrainError> {
     } else {
         m.commit.clone()
     };
-    md.push_str(&format!("\n## Machine and data\n\n- backend: {}, device: {}, threads: {}\n- actlab commit: {commits}\n", m.backend, m.device, m.threads));
+    md.push_str(&format!(
+        "\n## Machine and data\n\n- backend: {}, device: {}, threads: {}\n- actlab commit: {commits}\n",
+        m.backend, m.device, m.threads
+    ));
     for f in &report.dataset {
         md.push_str(&format!("- {} md5 {}{}\n", f.file, f.md5, if f.official { " (official)" } else { " (not the official file)" }));
     }
@@ -684,7 +721,16 @@ mod tests {
     use super::{Finalist, SeedRun, fastest};
 
     fn finalist(lr: f64, trial_error: f64, epochs_to_target: Option<f64>) -> Finalist {
-        let run = SeedRun { seed: 1, folder: String::new(), reached: epochs_to_target.is_some(), epochs_to_target, seconds_to_target: None, epochs_run: 80.0, stop: String::new(), commit: String::new() };
+        let run = SeedRun {
+            seed: 1,
+            folder: String::new(),
+            reached: epochs_to_target.is_some(),
+            epochs_to_target,
+            seconds_to_target: None,
+            epochs_run: 80.0,
+            stop: String::new(),
+            commit: String::new(),
+        };
         Finalist { lr, trial_error, run }
     }
 

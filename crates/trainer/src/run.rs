@@ -4,9 +4,9 @@
 use std::fs;
 use std::path::Path;
 
+use crate::TrainError;
 use crate::config::RunConfig;
 use crate::summary::{StopReason, Summary};
-use crate::TrainError;
 
 /// What a run folder already holds.
 #[derive(Debug)]

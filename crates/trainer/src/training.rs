@@ -12,18 +12,18 @@ use burn::module::Module;
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::optim::{GradientsParams, ModuleOptimizer};
 use burn::tensor::Device;
+use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
-use rand::SeedableRng;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use crate::TrainError;
 use crate::checkpoint::{Checkpoints, LoopState};
 use crate::config::RunConfig;
 use crate::metrics::{MetricsRow, MetricsWriter};
 use crate::progress::{Progress, ProgressMode};
 use crate::summary::{DatasetSummary, StopReason, Summary, TargetHit, Versions};
-use crate::TrainError;
 
 /// Where a run writes, and how it reports progress.
 #[derive(Clone, Debug)]
@@ -169,10 +169,8 @@ pub fn train(config: &RunConfig, data: &LoadedDataset, options: &RunOptions) -> 
         let loss_value = loss.clone().into_scalar::<f32>() as f64;
         if !loss_value.is_finite() {
             stop = Some(StopReason::Diverged { epoch: epoch_now, iteration: state.iteration, loss: loss_value });
-            progress.message(&format!(
-                "diverged: loss {loss_value} at iteration {} (epoch {epoch_now:.2}) with lr {lr:e}",
-                state.iteration
-            ));
+            progress
+                .message(&format!("diverged: loss {loss_value} at iteration {} (epoch {epoch_now:.2}) with lr {lr:e}", state.iteration));
             break;
         }
         let wrong = count_wrong(logits.detach(), batch.targets);
@@ -192,10 +190,8 @@ pub fn train(config: &RunConfig, data: &LoadedDataset, options: &RunOptions) -> 
         let last = state.iteration == max_iterations;
         if state.iteration % t.log_every as u64 == 0 || epoch_end || last {
             let finished_epochs = state.epoch + epoch_end as u64;
-            let eval_due = epoch_end
-                && data.test.is_some()
-                && t.eval_every > 0
-                && (finished_epochs.is_multiple_of(t.eval_every as u64) || last);
+            let eval_due =
+                epoch_end && data.test.is_some() && t.eval_every > 0 && (finished_epochs.is_multiple_of(t.eval_every as u64) || last);
             let test_error = if eval_due || (last && t.eval_every > 0 && data.test.is_some()) {
                 let test = data.test.as_ref().map(|set| evaluate(&model, set, &batcher, t.eval_batch_size, &device));
                 state.last_test_error = test;
@@ -300,7 +296,6 @@ fn previous_target_hit(out: &Path) -> Option<TargetHit> {
 pub fn write_summary(out: &Path, summary: &Summary) -> Result<(), TrainError> {
     let path = out.join("summary.json");
     let tmp = out.join("summary.json.tmp");
-    std::fs::write(&tmp, serde_json::to_string_pretty(summary).unwrap_or_default())
-        .map_err(|e| TrainError::io(&tmp, e))?;
+    std::fs::write(&tmp, serde_json::to_string_pretty(summary).unwrap_or_default()).map_err(|e| TrainError::io(&tmp, e))?;
     std::fs::rename(&tmp, &path).map_err(|e| TrainError::io(&path, e))
 }

@@ -41,18 +41,7 @@ impl ConvShape {
             return None;
         }
         let out = |side: usize| (side + 2 * padding).checked_sub(kernel).map(|d| d / stride + 1);
-        Some(Self {
-            batch,
-            channels,
-            height,
-            width,
-            filters,
-            kernel,
-            stride,
-            padding,
-            out_height: out(height)?,
-            out_width: out(width)?,
-        })
+        Some(Self { batch, channels, height, width, filters, kernel, stride, padding, out_height: out(height)?, out_width: out(width)? })
     }
 
     /// Rows of the column matrix: one per (channel, kernel row, kernel column).
@@ -241,23 +230,21 @@ pub fn forward(s: &ConvShape, x: &[f32], w: &[f32], bias: &[f32]) -> Vec<f32> {
     if y.is_empty() {
         return y;
     }
-    y.par_chunks_mut(s.out_image())
-        .zip(x.par_chunks(s.image()))
-        .for_each_init(
-            || (vec![0.0f32; kk * TILE_POSITIONS.max(ow)], PaddedImage::new(s)),
-            |(cols, padded), (y_n, x_n)| {
-                for (row, b) in y_n.chunks_mut(l).zip(bias) {
-                    row.fill(*b);
-                }
-                padded.load(s, x_n);
-                for rows in s.tiles() {
-                    let t = rows.len() * ow;
-                    im2col(s, padded, cols, rows.clone());
-                    let dst = &mut y_n[rows.start * ow..];
-                    matmul(s.filters, t, kk, dst, l, row_major(w, kk), row_major(cols, t), true);
-                }
-            },
-        );
+    y.par_chunks_mut(s.out_image()).zip(x.par_chunks(s.image())).for_each_init(
+        || (vec![0.0f32; kk * TILE_POSITIONS.max(ow)], PaddedImage::new(s)),
+        |(cols, padded), (y_n, x_n)| {
+            for (row, b) in y_n.chunks_mut(l).zip(bias) {
+                row.fill(*b);
+            }
+            padded.load(s, x_n);
+            for rows in s.tiles() {
+                let t = rows.len() * ow;
+                im2col(s, padded, cols, rows.clone());
+                let dst = &mut y_n[rows.start * ow..];
+                matmul(s.filters, t, kk, dst, l, row_major(w, kk), row_major(cols, t), true);
+            }
+        },
+    );
     y
 }
 
@@ -275,7 +262,8 @@ pub fn backward_input(s: &ConvShape, w: &[f32], dy: &[f32]) -> Vec<f32> {
                 for c in 0..s.channels {
                     for ky in 0..k {
                         for kx in 0..k {
-                            flipped[((c * s.filters + o) * k + ky) * k + kx] = w[((o * s.channels + c) * k + (k - 1 - ky)) * k + (k - 1 - kx)];
+                            flipped[((c * s.filters + o) * k + ky) * k + kx] =
+                                w[((o * s.channels + c) * k + (k - 1 - ky)) * k + (k - 1 - kx)];
                         }
                     }
                 }
@@ -293,15 +281,13 @@ fn backward_input_col2im(s: &ConvShape, w: &[f32], dy: &[f32]) -> Vec<f32> {
     if dx.is_empty() {
         return dx;
     }
-    dx.par_chunks_mut(s.image())
-        .zip(dy.par_chunks(s.out_image()))
-        .for_each_init(
-            || vec![0.0f32; kk * l],
-            |dcols, (dx_n, dy_n)| {
-                matmul(kk, l, s.filters, dcols, l, transposed(w, kk), row_major(dy_n, l), false);
-                col2im_add(s, dcols, dx_n);
-            },
-        );
+    dx.par_chunks_mut(s.image()).zip(dy.par_chunks(s.out_image())).for_each_init(
+        || vec![0.0f32; kk * l],
+        |dcols, (dx_n, dy_n)| {
+            matmul(kk, l, s.filters, dcols, l, transposed(w, kk), row_major(dy_n, l), false);
+            col2im_add(s, dcols, dx_n);
+        },
+    );
     dx
 }
 
@@ -345,10 +331,7 @@ pub fn backward_weight(s: &ConvShape, x: &[f32], dy: &[f32]) -> Vec<f32> {
 /// Gradient of the bias: the output gradient summed over images and positions.
 pub fn backward_bias(s: &ConvShape, dy: &[f32]) -> Vec<f32> {
     let l = s.positions();
-    (0..s.filters)
-        .into_par_iter()
-        .map(|f| (0..s.batch).map(|n| dy[(n * s.filters + f) * l..][..l].iter().sum::<f32>()).sum())
-        .collect()
+    (0..s.filters).into_par_iter().map(|f| (0..s.batch).map(|n| dy[(n * s.filters + f) * l..][..l].iter().sum::<f32>()).sum()).collect()
 }
 
 #[cfg(test)]

@@ -28,11 +28,23 @@ mod plain {
         B::conv2d(x, w, Some(b), conv_options(stride, padding))
     }
 
-    pub fn conv2d_x_backward<B: Backend>(x: FloatTensor<B>, w: FloatTensor<B>, grad: FloatTensor<B>, stride: usize, padding: usize) -> FloatTensor<B> {
+    pub fn conv2d_x_backward<B: Backend>(
+        x: FloatTensor<B>,
+        w: FloatTensor<B>,
+        grad: FloatTensor<B>,
+        stride: usize,
+        padding: usize,
+    ) -> FloatTensor<B> {
         B::conv2d_x_backward(x, w, grad, conv_options(stride, padding))
     }
 
-    pub fn conv2d_weight_backward<B: Backend>(x: FloatTensor<B>, w: FloatTensor<B>, grad: FloatTensor<B>, stride: usize, padding: usize) -> FloatTensor<B> {
+    pub fn conv2d_weight_backward<B: Backend>(
+        x: FloatTensor<B>,
+        w: FloatTensor<B>,
+        grad: FloatTensor<B>,
+        stride: usize,
+        padding: usize,
+    ) -> FloatTensor<B> {
         B::conv2d_weight_backward(x, w, grad, conv_options(stride, padding))
     }
 
@@ -41,7 +53,12 @@ mod plain {
         if max { B::max_pool2d(x, k, s, [0, 0], [1, 1], ceil) } else { B::avg_pool2d(x, k, s, [0, 0], false, ceil) }
     }
 
-    pub fn max_pool2d_with_indices<B: Backend>(x: FloatTensor<B>, kernel: usize, stride: usize, ceil: bool) -> (FloatTensor<B>, IntTensor<B>) {
+    pub fn max_pool2d_with_indices<B: Backend>(
+        x: FloatTensor<B>,
+        kernel: usize,
+        stride: usize,
+        ceil: bool,
+    ) -> (FloatTensor<B>, IntTensor<B>) {
         let pooled = B::max_pool2d_with_indices(x, [kernel; 2], [stride; 2], [0, 0], [1, 1], ceil, IntDType::I64);
         (pooled.output, pooled.indices)
     }
@@ -58,7 +75,13 @@ mod plain {
         B::max_pool2d_with_indices_backward(x, [kernel; 2], [stride; 2], [0, 0], [1, 1], ceil, grad, indices).x_grad
     }
 
-    pub fn avg_pool2d_backward<B: Backend>(x: FloatTensor<B>, grad: FloatTensor<B>, kernel: usize, stride: usize, ceil: bool) -> FloatTensor<B> {
+    pub fn avg_pool2d_backward<B: Backend>(
+        x: FloatTensor<B>,
+        grad: FloatTensor<B>,
+        kernel: usize,
+        stride: usize,
+        ceil: bool,
+    ) -> FloatTensor<B> {
         B::avg_pool2d_backward(x, grad, [kernel; 2], [stride; 2], [0, 0], false, ceil)
     }
 
@@ -112,7 +135,12 @@ pub trait FastCpuOps: Backend {
     }
 
     /// Max pooling and the in-plane index (`y·width + x`, `i64`) of the input each output took.
-    fn fast_max_pool2d_with_indices(x: FloatTensor<Self>, kernel: usize, stride: usize, ceil: bool) -> (FloatTensor<Self>, IntTensor<Self>) {
+    fn fast_max_pool2d_with_indices(
+        x: FloatTensor<Self>,
+        kernel: usize,
+        stride: usize,
+        ceil: bool,
+    ) -> (FloatTensor<Self>, IntTensor<Self>) {
         plain::max_pool2d_with_indices::<Self>(x, kernel, stride, ceil)
     }
 
@@ -127,7 +155,13 @@ pub trait FastCpuOps: Backend {
         plain::max_pool2d_backward::<Self>(x, grad, indices, kernel, stride, ceil)
     }
 
-    fn fast_avg_pool2d_backward(x: FloatTensor<Self>, grad: FloatTensor<Self>, kernel: usize, stride: usize, ceil: bool) -> FloatTensor<Self> {
+    fn fast_avg_pool2d_backward(
+        x: FloatTensor<Self>,
+        grad: FloatTensor<Self>,
+        kernel: usize,
+        stride: usize,
+        ceil: bool,
+    ) -> FloatTensor<Self> {
         plain::avg_pool2d_backward::<Self>(x, grad, kernel, stride, ceil)
     }
 
@@ -235,7 +269,14 @@ impl FastCpuOps for Flex {
         }
     }
 
-    fn fast_max_pool2d_backward(x: FlexTensor, grad: FlexTensor, indices: FlexTensor, kernel: usize, stride: usize, ceil: bool) -> FlexTensor {
+    fn fast_max_pool2d_backward(
+        x: FlexTensor,
+        grad: FlexTensor,
+        indices: FlexTensor,
+        kernel: usize,
+        stride: usize,
+        ceil: bool,
+    ) -> FlexTensor {
         let shape = dims4(&x);
         let (grad, indices) = (contiguous(grad), contiguous(indices));
         let dx = PoolShape::new(shape, kernel, stride, ceil)

@@ -82,10 +82,7 @@ pub fn avg_pool(x: Tensor<4>, kernel: usize, stride: usize, ceil: bool) -> Tenso
     if fast_on(&x.device()) {
         return Tensor::from_dispatch(<Dispatch as FastCpuOps>::fast_pool2d(x.into_dispatch(), false, kernel, stride, ceil));
     }
-    let options = AvgPoolOptions::new([kernel, kernel])
-        .with_stride([stride, stride])
-        .with_ceil_mode(ceil)
-        .with_count_include_pad(false);
+    let options = AvgPoolOptions::new([kernel, kernel]).with_stride([stride, stride]).with_ceil_mode(ceil).with_count_include_pad(false);
     avg_pool2d(x, options)
 }
 

@@ -109,45 +109,42 @@ fn max_pool<const INDICES: bool>(s: &PoolShape, x: &[f32]) -> (Vec<f32>, Vec<i64
     // Without INDICES, one unused slot per plane keeps the parallel zip below the same.
     let index_chunk = if INDICES { s.out_plane().max(1) } else { 1 };
     let mut indices = vec![0i64; s.planes * index_chunk];
-    y.par_chunks_mut(s.out_plane().max(1))
-        .zip(indices.par_chunks_mut(index_chunk))
-        .zip(x.par_chunks(s.plane().max(1)))
-        .for_each_init(
-            || (vec![0.0f32; w], vec![0.0f32; w]),
-            |(col_max, col_top), ((out, out_at), plane)| {
-                for (oy, dst) in out.chunks_exact_mut(ow).enumerate() {
-                    let (y0, y1) = (oy * st, (oy * st + k).min(h));
-                    col_max.copy_from_slice(&plane[y0 * w..][..w]);
-                    for row in y0 + 1..y1 {
-                        max_into(col_max, &plane[row * w..][..w]);
+    y.par_chunks_mut(s.out_plane().max(1)).zip(indices.par_chunks_mut(index_chunk)).zip(x.par_chunks(s.plane().max(1))).for_each_init(
+        || (vec![0.0f32; w], vec![0.0f32; w]),
+        |(col_max, col_top), ((out, out_at), plane)| {
+            for (oy, dst) in out.chunks_exact_mut(ow).enumerate() {
+                let (y0, y1) = (oy * st, (oy * st + k).min(h));
+                col_max.copy_from_slice(&plane[y0 * w..][..w]);
+                for row in y0 + 1..y1 {
+                    max_into(col_max, &plane[row * w..][..w]);
+                }
+                if INDICES {
+                    // Bottom-up, so the topmost row holding the column's maximum wins.
+                    // The row is kept as an f32 (exact: PoolShape caps planes at 2²⁴ pixels)
+                    // so that the select is between floats, which vectorises.
+                    col_top.fill(0.0);
+                    for row in (y0..y1).rev() {
+                        mark_maxima(col_top, col_max, &plane[row * w..][..w], (row * w) as f32);
                     }
+                    // Each column's in-plane index of its topmost maximum.
+                    col_top.iter_mut().enumerate().for_each(|(c, t)| *t += c as f32);
+                }
+                for (ox, d) in dst.iter_mut().enumerate() {
+                    let (x0, x1) = (ox * st, (ox * st + k).min(w));
+                    let m = col_max[x0 + 1..x1].iter().fold(col_max[x0], |m, &v| nan_max(v, m));
+                    *d = m;
                     if INDICES {
-                        // Bottom-up, so the topmost row holding the column's maximum wins.
-                        // The row is kept as an f32 (exact: PoolShape caps planes at 2²⁴ pixels)
-                        // so that the select is between floats, which vectorises.
-                        col_top.fill(0.0);
-                        for row in (y0..y1).rev() {
-                            mark_maxima(col_top, col_max, &plane[row * w..][..w], (row * w) as f32);
-                        }
-                        // Each column's in-plane index of its topmost maximum.
-                        col_top.iter_mut().enumerate().for_each(|(c, t)| *t += c as f32);
-                    }
-                    for (ox, d) in dst.iter_mut().enumerate() {
-                        let (x0, x1) = (ox * st, (ox * st + k).min(w));
-                        let m = col_max[x0 + 1..x1].iter().fold(col_max[x0], |m, &v| nan_max(v, m));
-                        *d = m;
-                        if INDICES {
-                            // The smallest index among the columns that hold the window's maximum.
-                            let first = col_max[x0..x1]
-                                .iter()
-                                .zip(&col_top[x0..x1])
-                                .fold(f32::INFINITY, |first, (&v, &index)| if holds_max(v, m) { first.min(index) } else { first });
-                            out_at[oy * ow + ox] = first as i64;
-                        }
+                        // The smallest index among the columns that hold the window's maximum.
+                        let first = col_max[x0..x1]
+                            .iter()
+                            .zip(&col_top[x0..x1])
+                            .fold(f32::INFINITY, |first, (&v, &index)| if holds_max(v, m) { first.min(index) } else { first });
+                        out_at[oy * ow + ox] = first as i64;
                     }
                 }
-            },
-        );
+            }
+        },
+    );
     (y, indices)
 }
 
