@@ -431,13 +431,14 @@ pub fn fig1(options: &Fig1Options) -> Result<Report, TrainError> {
             finalist_summaries.push(summary);
         }
         let chosen_lr = fastest(&finalists).unwrap_or(ranked[0].0);
-        // 3. Full runs; seed 1's is the chosen finalist's.
+        // 3. Full runs; seed 1's is the chosen finalist's, already finished.
+        let chosen_finalist = finalists.iter().position(|f| f.lr == chosen_lr);
         let mut runs = Vec::new();
         for seed in 1..=plan.seeds as u64 {
             let (folder, config) = full_run(chosen_lr, seed);
-            let finalist = finalists.iter().position(|f| f.lr == chosen_lr).filter(|_| seed == 1);
-            let summary = match finalist {
-                Some(i) => finalist_summaries[i].clone(),
+            let reused = if seed == 1 { chosen_finalist.map(|i| finalist_summaries[i].clone()) } else { None };
+            let summary = match reused {
+                Some(summary) => summary,
                 None => {
                     let label = format!("{activation} seed {seed}");
                     let Some(summary) = run_one(config, &data, &folder, label, options.progress, train_missing)? else {
