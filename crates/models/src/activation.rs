@@ -1,6 +1,5 @@
 //! The activation functions actlab compares. Burn's own functions are used where it has them.
 
-use crate::flex_ops;
 use burn::tensor::{Tensor, activation};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -56,15 +55,15 @@ impl Activation {
     pub fn apply<const D: usize>(self, x: Tensor<D>) -> Tensor<D> {
         match self {
             Self::Relu => activation::relu(x),
-            Self::Tanh => flex_ops::tanh(x),
-            Self::ScaledTanh => flex_ops::tanh(x.mul_scalar(2.0 / 3.0)).mul_scalar(1.7159),
+            Self::Tanh => actlab_kernels::tanh(x),
+            Self::ScaledTanh => actlab_kernels::tanh(x.mul_scalar(2.0 / 3.0)).mul_scalar(1.7159),
             Self::Sigmoid => activation::sigmoid(x),
             Self::LeakyRelu => activation::leaky_relu(x, 0.01),
             Self::Elu => activation::elu(x, 1.0),
             Self::Gelu => activation::gelu(x),
             Self::Silu => activation::silu(x),
             Self::Softplus => activation::softplus(x, 1.0),
-            Self::AbsTanh => flex_ops::tanh(x).abs(),
+            Self::AbsTanh => actlab_kernels::tanh(x).abs(),
             Self::Identity => x,
         }
     }

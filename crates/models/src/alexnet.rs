@@ -4,14 +4,11 @@
 //! split as two groups, which gives its "60 million parameters".
 
 use burn::module::Module;
-use burn::nn::conv::Conv2d;
 use burn::nn::{Dropout, DropoutConfig, Linear};
-use burn::tensor::module::max_pool2d;
-use burn::tensor::ops::MaxPoolOptions;
 use burn::tensor::{Device, Tensor};
 
-use crate::flex_ops;
 use crate::init::LayerInit;
+use crate::layers::{Conv2d, Pool2d};
 use crate::norm::CrossChannelNorm;
 use crate::{Activation, InputShape};
 
@@ -35,9 +32,8 @@ pub struct AlexNet {
     pub norm: CrossChannelNorm,
 }
 
-fn overlapping_pool(x: Tensor<4>) -> Tensor<4> {
-    max_pool2d(x, MaxPoolOptions::new([3, 3]).with_stride([2, 2]))
-}
+/// The paper's overlapping pooling: 3×3 windows every 2 pixels.
+const OVERLAPPING_POOL: Pool2d = Pool2d::max(3, 2);
 
 impl AlexNet {
     pub fn new(classes: usize, activation: Activation, dropout: f64, init: &LayerInit, device: &Device) -> Self {
@@ -58,11 +54,11 @@ impl AlexNet {
 
     pub fn forward(&self, x: Tensor<4>) -> Tensor<2> {
         let act = self.activation;
-        let x = overlapping_pool(self.norm.forward(act.apply(flex_ops::conv2d(&self.conv1, x))));
-        let x = overlapping_pool(self.norm.forward(act.apply(flex_ops::conv2d(&self.conv2, x))));
-        let x = act.apply(flex_ops::conv2d(&self.conv3, x));
-        let x = act.apply(flex_ops::conv2d(&self.conv4, x));
-        let x = overlapping_pool(act.apply(flex_ops::conv2d(&self.conv5, x))).flatten(1, 3);
+        let x = OVERLAPPING_POOL.forward(self.norm.forward(act.apply(self.conv1.forward(x))));
+        let x = OVERLAPPING_POOL.forward(self.norm.forward(act.apply(self.conv2.forward(x))));
+        let x = act.apply(self.conv3.forward(x));
+        let x = act.apply(self.conv4.forward(x));
+        let x = OVERLAPPING_POOL.forward(act.apply(self.conv5.forward(x))).flatten(1, 3);
         let x = self.dropout.forward(act.apply(self.fc6.forward(x)));
         let x = self.dropout.forward(act.apply(self.fc7.forward(x)));
         self.fc8.forward(x)

@@ -3,11 +3,10 @@
 
 use burn::module::Module;
 use burn::nn::Linear;
-use burn::nn::conv::Conv2d;
 use burn::tensor::{Device, Tensor};
 
-use crate::flex_ops;
 use crate::init::LayerInit;
+use crate::layers::{Conv2d, Pool2d};
 use crate::norm::ResponseNorm;
 use crate::{Activation, InputShape};
 
@@ -28,19 +27,10 @@ pub struct ConvNet18 {
     pub norm: Option<ResponseNorm>,
 }
 
-/// Output side of a 3/2 ceil-mode pool.
-pub(crate) fn pooled(side: usize) -> usize {
-    (side.saturating_sub(3)).div_ceil(2) + 1
-}
-
-pub fn max_pool_3s2(x: Tensor<4>) -> Tensor<4> {
-    flex_ops::max_pool(x, 3, 2, true)
-}
-
+/// cuda-convnet's pools: 3×3 windows every 2 pixels, in ceil mode (32 → 16 → 8 → 4).
+pub const MAX_POOL: Pool2d = Pool2d::max(3, 2).ceil_mode();
 /// Average over the in-image part of each window (ceil mode clips the last ones).
-pub fn avg_pool_3s2(x: Tensor<4>) -> Tensor<4> {
-    flex_ops::avg_pool(x, 3, 2, true)
-}
+pub const AVG_POOL: Pool2d = Pool2d::avg(3, 2).ceil_mode();
 
 /// The shared conv1..conv3 stack of `layers-18pct` and `layers-80sec`.
 pub(crate) fn conv_stack(init: &LayerInit, channels: usize, device: &Device) -> [Conv2d; 3] {
@@ -53,7 +43,8 @@ pub(crate) fn conv_stack(init: &LayerInit, channels: usize, device: &Device) -> 
 
 /// Flattened size after the conv stack.
 pub(crate) fn stack_features(input: InputShape) -> usize {
-    64 * pooled(pooled(pooled(input[1]))) * pooled(pooled(pooled(input[2])))
+    let side = |s: usize| AVG_POOL.output_side(AVG_POOL.output_side(MAX_POOL.output_side(s)));
+    64 * side(input[1]) * side(input[2])
 }
 
 pub(crate) fn stack_forward(convs: [&Conv2d; 3], activation: Activation, norm: Option<&ResponseNorm>, x: Tensor<4>) -> Tensor<2> {
@@ -61,11 +52,11 @@ pub(crate) fn stack_forward(convs: [&Conv2d; 3], activation: Activation, norm: O
         Some(norm) => norm.forward(x),
         None => x,
     };
-    let x = activation.apply(max_pool_3s2(flex_ops::conv2d(convs[0], x)));
+    let x = activation.apply(MAX_POOL.forward(convs[0].forward(x)));
     let x = normed(x);
-    let x = avg_pool_3s2(activation.apply(flex_ops::conv2d(convs[1], x)));
+    let x = AVG_POOL.forward(activation.apply(convs[1].forward(x)));
     let x = normed(x);
-    let x = avg_pool_3s2(activation.apply(flex_ops::conv2d(convs[2], x)));
+    let x = AVG_POOL.forward(activation.apply(convs[2].forward(x)));
     x.flatten(1, 3)
 }
 

@@ -2,11 +2,11 @@
 
 use burn::module::Module;
 use burn::nn::Linear;
-use burn::nn::conv::Conv2d;
 use burn::tensor::{Device, Tensor};
 
 use crate::convnet18::{conv_stack, stack_features, stack_forward};
 use crate::init::LayerInit;
+use crate::layers::Conv2d;
 use crate::norm::ResponseNorm;
 use crate::{Activation, InputShape};
 

@@ -1,10 +1,13 @@
 //! Weight initialisation. cuda-convnet drew every weight from a zero-mean Gaussian with a
 //! per-layer standard deviation and set biases to zero; the AlexNet-era nets depend on it.
 
-use burn::nn::conv::{Conv2d, Conv2dConfig};
+use burn::nn::conv::Conv2dConfig;
 use burn::nn::{Initializer, Linear, LinearConfig, PaddingConfig2d};
 use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
+
+use crate::layers::Conv2d;
+use actlab_kernels::ConvGeometry;
 
 /// How a network's weights are drawn. Biases always start at zero.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, Default)]
@@ -57,7 +60,7 @@ impl LayerInit {
             .with_initializer(self.initializer(layer))
             .init(device);
         conv.bias = Some(Initializer::Zeros.init([channels[1]], device));
-        conv
+        Conv2d::from_burn(conv, ConvGeometry { stride, padding, groups })
     }
 
     pub fn linear(&self, layer: usize, d_input: usize, d_output: usize, device: &Device) -> Linear {

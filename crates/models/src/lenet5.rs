@@ -3,13 +3,10 @@
 
 use burn::module::Module;
 use burn::nn::Linear;
-use burn::nn::conv::Conv2d;
-use burn::tensor::module::avg_pool2d;
-use burn::tensor::ops::AvgPoolOptions;
 use burn::tensor::{Device, Tensor};
 
-use crate::flex_ops;
 use crate::init::LayerInit;
+use crate::layers::{Conv2d, Pool2d};
 use crate::{Activation, InputShape};
 
 #[derive(Module, Debug)]
@@ -23,9 +20,7 @@ pub struct LeNet5 {
     pub activation: Activation,
 }
 
-fn pool2(x: Tensor<4>) -> Tensor<4> {
-    avg_pool2d(x, AvgPoolOptions::new([2, 2]))
-}
+const POOL: Pool2d = Pool2d::avg(2, 2);
 
 impl LeNet5 {
     pub fn new(input: InputShape, classes: usize, activation: Activation, init: &LayerInit, device: &Device) -> Self {
@@ -43,8 +38,8 @@ impl LeNet5 {
 
     pub fn forward(&self, x: Tensor<4>) -> Tensor<2> {
         let act = self.activation;
-        let x = pool2(act.apply(flex_ops::conv2d(&self.conv1, x)));
-        let x = pool2(act.apply(flex_ops::conv2d(&self.conv2, x))).flatten(1, 3);
+        let x = POOL.forward(act.apply(self.conv1.forward(x)));
+        let x = POOL.forward(act.apply(self.conv2.forward(x))).flatten(1, 3);
         let x = act.apply(self.fc1.forward(x));
         let x = act.apply(self.fc2.forward(x));
         self.fc3.forward(x)

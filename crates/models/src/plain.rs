@@ -3,11 +3,10 @@
 
 use burn::module::Module;
 use burn::nn::Linear;
-use burn::nn::conv::Conv2d;
 use burn::tensor::{Device, Tensor};
 
-use crate::flex_ops;
 use crate::init::LayerInit;
+use crate::layers::Conv2d;
 use crate::{Activation, InputShape};
 
 #[derive(Module, Debug)]
@@ -41,7 +40,7 @@ impl Plain {
     pub fn forward(&self, x: Tensor<4>) -> Tensor<2> {
         let mut x = x;
         for conv in &self.convs {
-            x = self.activation.apply(flex_ops::conv2d(conv, x));
+            x = self.activation.apply(conv.forward(x));
         }
         let [b, c, _, _] = x.dims();
         self.fc.forward(x.mean_dims(&[2, 3]).reshape([b, c]))

@@ -1,0 +1,262 @@
+//! The command line, and its conversion into the libraries' checked options: everything a flag
+//! can get wrong is found here or in the options' own checks, before any work starts.
+
+use actlab_datasets::DatasetName;
+use actlab_experiments::bench::BenchOptions;
+use actlab_experiments::fig1::Fig1Options;
+use actlab_models::Activation;
+use actlab_train::Backend;
+use actlab_train::progress::ProgressMode;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(name = "actlab", version, about = "Why did ReLU replace sigmoid and tanh? Train and see.")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Train a network from a TOML config.
+    Train(TrainArgs),
+    /// Download or inspect datasets.
+    Data {
+        #[command(subcommand)]
+        command: DataCommand,
+    },
+    /// Reproduce a published experiment.
+    Reproduce {
+        #[command(subcommand)]
+        experiment: Experiment,
+    },
+    /// Which backends work on this machine.
+    Backends,
+    /// Training and forward speed of convnet18 per backend, a per-op profile, and PyTorch side by side.
+    Bench(BenchArgs),
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ProgressArg {
+    Auto,
+    Lines,
+    Quiet,
+}
+
+impl From<ProgressArg> for ProgressMode {
+    fn from(p: ProgressArg) -> Self {
+        match p {
+            ProgressArg::Auto => ProgressMode::Auto,
+            ProgressArg::Lines => ProgressMode::Lines,
+            ProgressArg::Quiet => ProgressMode::Quiet,
+        }
+    }
+}
+
+#[derive(Args)]
+pub struct TrainArgs {
+    #[arg(long)]
+    pub config: PathBuf,
+    /// Overrides training.backend: flex, ndarray or wgpu.
+    #[arg(long)]
+    pub backend: Option<Backend>,
+    /// Override a config value: section.key=value (repeatable).
+    #[arg(long = "set", value_name = "SECTION.KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Run folder (default: runs/<config name>). Rerunning into it resumes.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Data folder; overrides dataset.path.
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// Fail when a data file is not the official release (default: warn).
+    #[arg(long)]
+    pub strict_data: bool,
+    /// Discard what the run folder holds and start over.
+    #[arg(long)]
+    pub fresh: bool,
+    #[arg(long, value_enum, default_value = "auto")]
+    pub progress: ProgressArg,
+}
+
+impl TrainArgs {
+    /// The run folder: `--out`, or runs/<config file name>.
+    pub fn out(&self) -> PathBuf {
+        self.out.clone().unwrap_or_else(|| PathBuf::from("runs").join(self.label()))
+    }
+
+    /// The config file's name, which labels the run's progress.
+    pub fn label(&self) -> String {
+        self.config.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or("run".into())
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum DataName {
+    Cifar10,
+    Mnist,
+    FashionMnist,
+}
+
+impl From<DataName> for DatasetName {
+    fn from(d: DataName) -> Self {
+        match d {
+            DataName::Cifar10 => DatasetName::Cifar10,
+            DataName::Mnist => DatasetName::Mnist,
+            DataName::FashionMnist => DatasetName::FashionMnist,
+        }
+    }
+}
+
+#[derive(Subcommand)]
+pub enum DataCommand {
+    /// Fetch the official files (md5-verified) into DIR.
+    Download(DownloadArgs),
+    /// Records per class, per-file checksums, and whether each file is the official one.
+    Info(InfoArgs),
+}
+
+#[derive(Args)]
+pub struct DownloadArgs {
+    #[arg(value_enum)]
+    pub dataset: DataName,
+    #[arg(long, default_value = "data")]
+    pub dir: PathBuf,
+    /// Fetch from this base URL instead of the official host.
+    #[arg(long)]
+    pub mirror: Option<String>,
+}
+
+#[derive(Args)]
+pub struct InfoArgs {
+    pub path: PathBuf,
+    /// Which dataset PATH holds (default: guessed from its files).
+    #[arg(long, value_enum)]
+    pub dataset: Option<DataName>,
+}
+
+#[derive(Subcommand)]
+pub enum Experiment {
+    /// AlexNet (2012) Figure 1: epochs for convnet18 to reach 25% CIFAR-10 training error, ReLU vs tanh.
+    Fig1(Fig1Args),
+}
+
+#[derive(Args)]
+pub struct Fig1Args {
+    /// flex, ndarray or wgpu.
+    #[arg(long, default_value = "flex")]
+    pub backend: Backend,
+    /// Seeds per activation (default 5, or 2 with --quick).
+    #[arg(long)]
+    pub seeds: Option<usize>,
+    #[arg(long, value_delimiter = ',', default_value = "relu,tanh")]
+    pub activations: Vec<Activation>,
+    /// Data folder (default: data).
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    #[arg(long, default_value = "runs/fig1")]
+    pub out: PathBuf,
+    /// A reduced run for a first try: a training subset, a looser target, fewer seeds.
+    #[arg(long)]
+    pub quick: bool,
+    /// Learning rates to try, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub lr_grid: Option<Vec<f64>>,
+    /// Length of each learning-rate trial, in epochs.
+    #[arg(long)]
+    pub trial_epochs: Option<f64>,
+    /// How many of the best short-trial rates to run from seed 1 to the target, choosing the
+    /// fastest (default 2, or 1 with --quick: the short trials decide alone).
+    #[arg(long)]
+    pub finalists: Option<usize>,
+    /// Cap on each full run; runs stopped by it are reported as not reached.
+    #[arg(long)]
+    pub max_epochs: Option<f64>,
+    /// Target training error (default 0.25, or 0.6 with --quick).
+    #[arg(long)]
+    pub target: Option<f64>,
+    /// Override the base config: section.key=value (repeatable).
+    #[arg(long = "set", value_name = "SECTION.KEY=VALUE")]
+    pub set: Vec<String>,
+    #[arg(long, value_enum, default_value = "auto")]
+    pub progress: ProgressArg,
+    /// Write the report from the trials and runs finished so far and train nothing (e.g.
+    /// while the experiment runs in another process).
+    #[arg(long)]
+    pub report_only: bool,
+}
+
+impl From<Fig1Args> for Fig1Options {
+    fn from(a: Fig1Args) -> Self {
+        Fig1Options {
+            out: a.out,
+            backend: a.backend,
+            data: a.data,
+            activations: a.activations,
+            seeds: a.seeds,
+            quick: a.quick,
+            lr_grid: a.lr_grid,
+            trial_epochs: a.trial_epochs,
+            finalists: a.finalists,
+            max_epochs: a.max_epochs,
+            target: a.target,
+            overrides: a.set,
+            progress: a.progress.into(),
+            report_only: a.report_only,
+        }
+    }
+}
+
+#[derive(Args)]
+pub struct BenchArgs {
+    /// Backends to time: flex, ndarray, wgpu.
+    #[arg(long, value_delimiter = ',', default_value = "flex,ndarray,wgpu")]
+    pub backends: Vec<Backend>,
+    #[arg(long, value_delimiter = ',', default_value = "relu,tanh")]
+    pub activations: Vec<Activation>,
+    #[arg(long, default_value_t = 128)]
+    pub batch: usize,
+    /// Timed steps (the median is reported).
+    #[arg(long, default_value_t = 10)]
+    pub steps: usize,
+    #[arg(long, default_value_t = 3)]
+    pub warmup: usize,
+    /// Backends to profile op by op.
+    #[arg(long, value_delimiter = ',', default_value = "flex")]
+    pub profile: Vec<Backend>,
+    /// CIFAR-10 folder whose load time is measured (skipped when absent).
+    #[arg(long, default_value = "data")]
+    pub data: PathBuf,
+    /// Python interpreter with torch for the reference run.
+    #[arg(long, default_value = "python3")]
+    pub python: String,
+    #[arg(long)]
+    pub no_pytorch: bool,
+    /// Skip the flex run with actlab's fast ops turned off.
+    #[arg(long)]
+    pub no_plain: bool,
+    /// Alternating flex / PyTorch rounds after the main run (0: none).
+    #[arg(long, default_value_t = 3)]
+    pub rounds: usize,
+    /// Also write bench.json and bench.md here.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+impl From<&BenchArgs> for BenchOptions {
+    fn from(a: &BenchArgs) -> Self {
+        BenchOptions {
+            backends: a.backends.clone(),
+            activations: a.activations.clone(),
+            batch: a.batch,
+            steps: a.steps,
+            warmup: a.warmup,
+            profile: a.profile.clone(),
+            data: a.data.exists().then(|| a.data.clone()),
+            python: (!a.no_pytorch).then(|| a.python.clone()),
+            compare_plain: !a.no_plain,
+            rounds: a.rounds,
+        }
+    }
+}

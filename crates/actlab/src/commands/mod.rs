@@ -1,0 +1,7 @@
+//! One function per subcommand.
+
+pub mod backends;
+pub mod bench;
+pub mod data;
+pub mod reproduce;
+pub mod train;

@@ -1,0 +1,143 @@
+//! The bench report as Markdown tables.
+
+use actlab_models::Activation;
+
+use crate::bench::records::{BenchReport, PytorchResult};
+use crate::toolkit::markdown::Table;
+
+/// Projected training time of one Figure 1 seed at `images_per_sec`: the paper's epochs to 25%
+/// (ReLU ≈6, tanh ≈36) of 50,000 images.
+fn fig1_seed(activation: &str, images_per_sec: f64) -> String {
+    let epochs = match activation.parse::<Activation>() {
+        Ok(Activation::Relu) => 6.0,
+        Ok(Activation::Tanh) => 36.0,
+        _ => return "-".into(),
+    };
+    let seconds = epochs * 50_000.0 / images_per_sec;
+    if seconds >= 5400.0 { format!("{:.1} h", seconds / 3600.0) } else { format!("{:.0} min", seconds / 60.0) }
+}
+
+/// The report as Markdown.
+pub fn markdown(r: &BenchReport) -> String {
+    let m = &r.machine;
+    let mut s = format!(
+        "Machine: {} ({} threads); FMA peak {} ({}).\nconvnet18, batch {}, SGD momentum, random input; median of {} steps after warm-up. Training: {:.1} MFLOP/image.\n\n",
+        m.cpu,
+        m.threads,
+        m.peak_gflops.map(|p| format!("≈{p:.0} GFLOP/s")).unwrap_or_else(|| "unknown".into()),
+        m.peak_basis,
+        r.batch,
+        r.steps,
+        r.train_mflops_per_image,
+    );
+    s.push_str(&stacks_table(r));
+    s.push_str("\nOne Figure 1 seed: the paper's epochs to 25% (ReLU ≈6, tanh ≈36) × 50,000 images at the training rate above; data loading, evaluation and checkpoints not included.\n");
+    if let Some(why) = &r.pytorch_missing {
+        s.push_str(&format!("\nPyTorch: {why}.\n"));
+    }
+    s.push_str(&ops_table(r));
+    if let Some(p) = &r.pytorch {
+        s.push_str(&pytorch_ops(p));
+    }
+    s.push_str(&head_to_head_table(r));
+    if let Some(t) = r.cifar10_load_s {
+        s.push_str(&format!("\nCIFAR-10 load (60,000 images, parsed and checksummed): {t:.2} s\n"));
+    }
+    s
+}
+
+fn stacks_table(r: &BenchReport) -> String {
+    let header = [
+        "stack",
+        "activation",
+        "train images/s",
+        "vs PyTorch",
+        "GFLOP/s",
+        "share of peak",
+        "forward images/s",
+        "fwd / bwd / opt ms",
+        "one Figure 1 seed",
+    ];
+    let mut table = Table::new(&header);
+    let torch = |act: &str| r.pytorch.as_ref().and_then(|p| p.runs.iter().find(|x| x.activation == act));
+    let share = |g: f64| r.machine.peak_gflops.map(|p| format!("{:.0}%", 100.0 * g / p)).unwrap_or_else(|| "-".into());
+    for (p, run) in r.pytorch.iter().flat_map(|p| p.runs.iter().map(move |run| (p, run))) {
+        let g = run.train_images_per_sec * r.train_mflops_per_image / 1e3;
+        table.push(vec![
+            format!("PyTorch {}", p.torch),
+            run.activation.clone(),
+            format!("{:.0}", run.train_images_per_sec),
+            "1.00×".into(),
+            format!("{g:.1}"),
+            share(g),
+            format!("{:.0}", run.forward_images_per_sec),
+            "-".into(),
+            fig1_seed(&run.activation, run.train_images_per_sec),
+        ]);
+    }
+    for x in &r.steps_results {
+        let ratio = torch(&x.activation).map(|t| format!("{:.2}×", x.train_images_per_sec / t.train_images_per_sec));
+        table.push(vec![
+            format!("actlab {}", x.backend),
+            x.activation.clone(),
+            format!("{:.0}", x.train_images_per_sec),
+            ratio.unwrap_or_else(|| "-".into()),
+            format!("{:.1}", x.train_gflops),
+            share(x.train_gflops),
+            format!("{:.0}", x.forward_images_per_sec),
+            format!("{:.1} / {:.1} / {:.1}", x.forward_ms, x.backward_ms, x.optimizer_ms),
+            fig1_seed(&x.activation, x.train_images_per_sec),
+        ]);
+    }
+    table.render()
+}
+
+fn ops_table(r: &BenchReport) -> String {
+    if r.ops.is_empty() {
+        return String::new();
+    }
+    let mut table = Table::new(&["backend", "activation", "op", "forward", "backward", "GFLOP/s"]);
+    for op in &r.ops {
+        table.push(vec![
+            op.backend.clone(),
+            op.activation.clone(),
+            op.op.clone(),
+            format!("{:.2}", op.forward_ms),
+            format!("{:.2}", op.backward_ms),
+            op.gflops.map(|g| format!("{g:.1}")).unwrap_or_default(),
+        ]);
+    }
+    format!("\nPer-op time of one step (ms; backward = input and weight gradients):\n\n{}", table.render())
+}
+
+fn pytorch_ops(p: &PytorchResult) -> String {
+    let mut s = String::new();
+    for run in p.runs.iter().filter(|run| !run.ops.is_empty()) {
+        s.push_str(&format!("\nPyTorch {} {}, one step (torch.profiler, self CPU ms):\n\n", p.torch, run.activation));
+        for op in &run.ops {
+            s.push_str(&format!("- {}: {:.2} ms ({} calls)\n", op.op, op.self_ms, op.calls));
+        }
+    }
+    s
+}
+
+fn head_to_head_table(r: &BenchReport) -> String {
+    let Some(first) = r.head_to_head.first() else { return String::new() };
+    let mut table = Table::new(&["activation", "actlab flex", "PyTorch", "flex / PyTorch", "median ratio"]);
+    let list = |v: &[f64], digits: usize| v.iter().map(|x| format!("{x:.digits$}")).collect::<Vec<_>>().join(", ");
+    for h in &r.head_to_head {
+        table.push(vec![
+            h.activation.clone(),
+            list(&h.flex_images_per_sec, 0),
+            list(&h.pytorch_images_per_sec, 0),
+            list(&h.ratios, 2),
+            format!("**{:.2}×**", h.median_ratio),
+        ]);
+    }
+    format!(
+        "\nHead to head: flex and PyTorch timed alternately, {} rounds after the run above (training images/s, median of {} steps each):\n\n{}",
+        first.ratios.len(),
+        r.steps,
+        table.render()
+    )
+}

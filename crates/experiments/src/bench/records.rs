@@ -1,0 +1,81 @@
+//! What bench.json holds.
+
+use serde::{Deserialize, Serialize};
+
+use crate::toolkit::machine::CpuInfo;
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct StepResult {
+    pub backend: String,
+    pub activation: String,
+    pub train_images_per_sec: f64,
+    pub forward_images_per_sec: f64,
+    pub train_gflops: f64,
+    pub forward_gflops: f64,
+    /// Median milliseconds of one step's phases: forward + loss value, backward, optimizer.
+    pub forward_ms: f64,
+    pub backward_ms: f64,
+    pub optimizer_ms: f64,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct OpTime {
+    pub backend: String,
+    pub activation: String,
+    pub op: String,
+    pub forward_ms: f64,
+    pub backward_ms: f64,
+    /// For weight layers: (forward + backward FLOPs) / time.
+    pub gflops: Option<f64>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PytorchOp {
+    pub op: String,
+    pub self_ms: f64,
+    pub calls: u64,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PytorchRun {
+    pub activation: String,
+    pub train_images_per_sec: f64,
+    pub forward_images_per_sec: f64,
+    #[serde(default)]
+    pub ops: Vec<PytorchOp>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PytorchResult {
+    pub torch: String,
+    pub threads: usize,
+    pub runs: Vec<PytorchRun>,
+}
+
+/// Training images/s of actlab flex and PyTorch measured alternately, round after round.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct HeadToHead {
+    pub activation: String,
+    pub flex_images_per_sec: Vec<f64>,
+    pub pytorch_images_per_sec: Vec<f64>,
+    /// flex / PyTorch, per round.
+    pub ratios: Vec<f64>,
+    pub median_ratio: f64,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct BenchReport {
+    pub machine: CpuInfo,
+    pub batch: usize,
+    pub steps: usize,
+    pub train_mflops_per_image: f64,
+    pub steps_results: Vec<StepResult>,
+    pub unavailable: Vec<String>,
+    pub ops: Vec<OpTime>,
+    pub cifar10_load_s: Option<f64>,
+    pub pytorch: Option<PytorchResult>,
+    /// Why PyTorch was not measured, when it was not.
+    pub pytorch_missing: Option<String>,
+    #[serde(default)]
+    pub head_to_head: Vec<HeadToHead>,
+}

@@ -1,0 +1,8 @@
+//! What every experiment needs: run a list of run specs resumably, tables, machine info,
+//! statistics and plots.
+
+pub mod machine;
+pub mod markdown;
+pub mod plot;
+pub mod runner;
+pub mod stats;

@@ -1,0 +1,124 @@
+//! A run folder: `config.toml` (resolved), `metrics.csv`, `summary.json`, `checkpoint/`,
+//! `model.bpk`. Rerunning into the same folder resumes; a different config there is refused.
+//! This type owns the file names and the one rule for "this run has finished".
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::TrainError;
+use crate::config::{RunConfig, UncheckedConfig};
+use crate::stop::max_iterations;
+use crate::summary::{StopReason, Summary};
+
+/// What a run folder already holds.
+#[derive(Debug)]
+pub enum Prepared {
+    /// Nothing, or an interrupted run of the same config: train (resuming if there is a checkpoint).
+    Ready,
+    /// A run of the same config that has finished (see [`RunFolder::finished`]).
+    Finished(Box<Summary>),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RunFolder {
+    dir: PathBuf,
+}
+
+/// The parts of a config that define what is computed; the epoch and time limits may change on resume.
+fn identity(config: &RunConfig) -> String {
+    let mut inner = (*config).clone().into_inner();
+    // A run may be extended (more epochs or time), but a new target is a different experiment.
+    inner.stop.max_epochs = 0.0;
+    inner.stop.max_seconds = None;
+    inner.training.checkpoint_minutes = 0.0;
+    toml::to_string(&inner).unwrap_or_default()
+}
+
+impl RunFolder {
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        Self { dir: dir.into() }
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn config_path(&self) -> PathBuf {
+        self.dir.join("config.toml")
+    }
+
+    pub fn metrics_path(&self) -> PathBuf {
+        self.dir.join("metrics.csv")
+    }
+
+    pub fn summary_path(&self) -> PathBuf {
+        self.dir.join("summary.json")
+    }
+
+    pub fn model_path(&self) -> PathBuf {
+        self.dir.join("model.bpk")
+    }
+
+    pub fn checkpoint_dir(&self) -> PathBuf {
+        self.dir.join("checkpoint")
+    }
+
+    /// The summary.json there, if it can be read.
+    pub fn read_summary(&self) -> Option<Summary> {
+        fs::read_to_string(self.summary_path()).ok().and_then(|text| serde_json::from_str(&text).ok())
+    }
+
+    /// The summary left by a run of `config`, if there is one; an error if the folder holds a
+    /// run of a different config. Only reads.
+    pub fn existing_summary(&self, config: &RunConfig) -> Result<Option<Summary>, TrainError> {
+        let config_path = self.config_path();
+        if !config_path.exists() {
+            return Ok(None);
+        }
+        let text = fs::read_to_string(&config_path).map_err(|e| TrainError::io(&config_path, e))?;
+        let name = config_path.display().to_string();
+        let previous = UncheckedConfig::parse(&text, &name, &[])?.check(&name)?;
+        if identity(&previous) != identity(config) {
+            return Err(TrainError::DifferentConfig { folder: self.dir.clone() });
+        }
+        Ok(self.read_summary())
+    }
+
+    /// The summary of a finished run of `config`: one that reached its target or diverged (more
+    /// epochs would not change it), or used every iteration `config` allows. A run stopped by
+    /// its time limit, or cut short, is not finished: training it again resumes it.
+    pub fn finished(&self, config: &RunConfig) -> Result<Option<Summary>, TrainError> {
+        Ok(self.existing_summary(config)?.filter(|s| match &s.stop {
+            Some(stop) if stop.is_final() => true,
+            Some(StopReason::MaxEpochs) => {
+                s.iterations >= max_iterations(config.stop.max_epochs, s.dataset.train_images, config.training.batch_size)
+            }
+            _ => false,
+        }))
+    }
+
+    /// Checks the folder against `config`, wiping it first when `fresh`, and writes the config.
+    pub fn prepare(&self, config: &RunConfig, fresh: bool) -> Result<Prepared, TrainError> {
+        fs::create_dir_all(&self.dir).map_err(|e| TrainError::io(&self.dir, e))?;
+        if fresh {
+            for file in [self.metrics_path(), self.summary_path(), self.model_path(), self.config_path()] {
+                let _ = fs::remove_file(file);
+            }
+            let _ = fs::remove_dir_all(self.checkpoint_dir());
+        }
+        if let Some(summary) = self.finished(config)? {
+            return Ok(Prepared::Finished(Box::new(summary)));
+        }
+        let config_path = self.config_path();
+        fs::write(&config_path, config.to_toml()).map_err(|e| TrainError::io(&config_path, e))?;
+        Ok(Prepared::Ready)
+    }
+
+    /// Writes summary.json atomically (a temporary file, then a rename).
+    pub fn write_summary(&self, summary: &Summary) -> Result<(), TrainError> {
+        let path = self.summary_path();
+        let tmp = self.dir.join("summary.json.tmp");
+        fs::write(&tmp, serde_json::to_string_pretty(summary).unwrap_or_default()).map_err(|e| TrainError::io(&tmp, e))?;
+        fs::rename(&tmp, &path).map_err(|e| TrainError::io(&path, e))
+    }
+}

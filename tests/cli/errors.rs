@@ -1,0 +1,70 @@
+//! Bad input ends with one clear line; unofficial files warn, or fail with --strict-data.
+
+use std::fs;
+use std::path::Path;
+
+use crate::support::*;
+
+#[test]
+fn corrupt_inputs_end_with_one_clear_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cifar = fake_cifar(dir.path(), 20);
+    let cifar_config =
+        |path: &Path| SYNTHETIC.replace("name = \"synthetic\"", &format!("name = \"cifar10\"\npath = \"{}\"", path.display()));
+    // A truncated batch: the error names the file and the offset of the partial record.
+    let batch = cifar.join("data_batch_3.bin");
+    let bytes = fs::read(&batch).expect("read");
+    fs::write(&batch, &bytes[..bytes.len() - 100]).expect("truncate");
+    let config = write_config(dir.path(), "c.toml", &cifar_config(&cifar));
+    let output = train(&config, &dir.path().join("r1"), &[]);
+    assert_one_line_error(&output, "data_batch_3.bin");
+    assert!(stderr(&output).contains("offset 58387"), "{}", stderr(&output));
+    fs::write(&batch, &bytes).expect("restore");
+
+    // A label byte of 10 in record 2.
+    let mut bad = bytes.clone();
+    bad[2 * 3073] = 10;
+    fs::write(&batch, &bad).expect("write");
+    let output = train(&config, &dir.path().join("r2"), &[]);
+    assert_one_line_error(&output, "label 10 at byte offset 6146");
+    fs::write(&batch, &bytes).expect("restore");
+
+    // A bad IDX magic number.
+    let mnist = dir.path().join("mnist");
+    fs::create_dir_all(&mnist).expect("mkdir");
+    fs::write(mnist.join("train-images-idx3-ubyte"), [0u8, 0, 8, 1, 0, 0, 0, 0]).expect("write");
+    let output = actlab(&["data", "info", mnist.to_str().expect("utf8"), "--dataset", "mnist"]);
+    assert_one_line_error(&output, "bad magic number");
+
+    // An unknown config key, and a negative learning rate.
+    let config = write_config(dir.path(), "k.toml", &SYNTHETIC.replace("lr = 0.01", "lr = 0.01\nlearning_rate = 3"));
+    assert_one_line_error(&train(&config, &dir.path().join("r3"), &[]), "learning_rate");
+    let config = write_config(dir.path(), "n.toml", SYNTHETIC);
+    let output = train(&config, &dir.path().join("r4"), &["--set", "optimizer.lr=-0.1"]);
+    assert_one_line_error(&output, "optimizer.lr");
+    // A value of the wrong type names its key.
+    let output = train(&config, &dir.path().join("r5"), &["--set", "training.batch_size=\"big\""]);
+    assert_one_line_error(&output, "training.batch_size");
+    // A missing data folder says how to get the data.
+    let config = write_config(dir.path(), "m.toml", &cifar_config(&dir.path().join("nowhere")));
+    assert_one_line_error(&train(&config, &dir.path().join("r6"), &[]), "actlab data download cifar10");
+}
+
+#[test]
+fn unofficial_files_warn_by_default_and_fail_with_strict_data() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cifar = fake_cifar(dir.path(), 40);
+    let config = SYNTHETIC.replace("name = \"synthetic\"", &format!("name = \"cifar10\"\npath = \"{}\"", cifar.display()));
+    let config = write_config(dir.path(), "c.toml", &config.replace("max_epochs = 2", "max_epochs = 0.5"));
+    let output = train(&config, &dir.path().join("r1"), &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stderr(&output).contains("warning: ") && stderr(&output).contains("data_batch_1.bin"), "{}", stderr(&output));
+    let output = train(&config, &dir.path().join("r2"), &["--strict-data"]);
+    assert_one_line_error(&output, "is not the official");
+
+    let info = actlab(&["data", "info", cifar.to_str().expect("utf8")]);
+    assert!(info.status.success(), "{}", stderr(&info));
+    let text = String::from_utf8_lossy(&info.stdout);
+    assert!(text.contains("train: 200 images of 3x32x32"), "{text}");
+    assert!(text.contains("NOT official"), "{text}");
+}

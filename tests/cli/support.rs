@@ -1,0 +1,86 @@
+//! What the topic modules share: running the binary, a small synthetic config, fake data.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub const SYNTHETIC: &str = r#"
+[dataset]
+name = "synthetic"
+normalize = "per-channel"
+[dataset.synthetic]
+train = 512
+test = 128
+side = 16
+
+[model]
+arch = "convnet18"
+activation = "relu"
+init = "kaiming"
+
+[optimizer]
+kind = "sgd"
+lr = 0.01
+momentum = 0.9
+
+[training]
+batch_size = 32
+log_every = 4
+seed = 7
+
+[stop]
+max_epochs = 2
+"#;
+
+pub fn actlab(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_actlab")).args(args).output().expect("actlab runs")
+}
+
+pub fn write_config(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    fs::write(&path, text).expect("write config");
+    path
+}
+
+pub fn train(config: &Path, out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec!["train", "--config", config.to_str().expect("utf8"), "--out", out.to_str().expect("utf8")];
+    args.extend_from_slice(extra);
+    actlab(&args)
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Rows of metrics.csv without the timing columns (images/s, elapsed).
+pub fn metrics_without_timing(out: &Path) -> Vec<String> {
+    let text = fs::read_to_string(out.join("metrics.csv")).expect("metrics.csv");
+    text.lines().map(|l| l.split(',').take(6).collect::<Vec<_>>().join(",")).collect()
+}
+
+/// A CIFAR-10 folder of `records` random records per batch file.
+pub fn fake_cifar(dir: &Path, records: usize) -> PathBuf {
+    let folder = dir.join("cifar-10-batches-bin");
+    fs::create_dir_all(&folder).expect("mkdir");
+    for (b, name) in ["data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin", "test_batch.bin"]
+        .iter()
+        .enumerate()
+    {
+        let mut bytes = Vec::new();
+        for r in 0..records {
+            bytes.push(((r + b) % 10) as u8);
+            bytes.extend((0..3072).map(|i| ((i * 7 + r * 13 + b) % 256) as u8));
+        }
+        fs::write(folder.join(name), bytes).expect("write batch");
+    }
+    folder
+}
+
+pub fn assert_one_line_error(output: &Output, needle: &str) {
+    assert!(!output.status.success(), "expected failure");
+    let err = stderr(output);
+    assert!(!err.contains("panicked"), "panic: {err}");
+    let errors: Vec<&str> = err.lines().filter(|l| l.starts_with("error:")).collect();
+    assert_eq!(errors.len(), 1, "{err}");
+    assert!(errors[0].contains(needle), "`{needle}` not in: {err}");
+}
