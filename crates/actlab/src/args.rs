@@ -4,6 +4,7 @@
 use actlab_datasets::DatasetName;
 use actlab_experiments::bench::BenchOptions;
 use actlab_experiments::fig1::Fig1Options;
+use actlab_experiments::linearity::LinearityOptions;
 use actlab_models::Activation;
 use actlab_train::Backend;
 use actlab_train::progress::ProgressMode;
@@ -30,6 +31,11 @@ pub enum Command {
     Reproduce {
         #[command(subcommand)]
         experiment: Experiment,
+    },
+    /// Put a claim about activations to the test: seeds, intervals, figures, a report.
+    Study {
+        #[command(subcommand)]
+        study: Study,
     },
     /// Which backends work on this machine.
     Backends,
@@ -257,6 +263,74 @@ impl From<&BenchArgs> for BenchOptions {
             python: (!a.no_pytorch).then(|| a.python.clone()),
             compare_plain: !a.no_plain,
             rounds: a.rounds,
+        }
+    }
+}
+
+#[derive(Subcommand)]
+pub enum Study {
+    /// How much non-linearity does a network need? Linear nets, a leaky-ReLU slope sweep, the zoo.
+    Linearity(LinearityArgs),
+}
+
+#[derive(Args)]
+pub struct LinearityArgs {
+    /// flex, ndarray or wgpu.
+    #[arg(long, default_value = "flex")]
+    pub backend: Backend,
+    /// Seeds per cell (default 3, or 2 with --quick).
+    #[arg(long)]
+    pub seeds: Option<usize>,
+    /// Epochs per run (default 8, or 4 with --quick).
+    #[arg(long)]
+    pub epochs: Option<usize>,
+    /// Leaky-ReLU slopes of the sweep, comma-separated, in [0, 1].
+    #[arg(long, value_delimiter = ',')]
+    pub slopes: Option<Vec<f64>>,
+    /// Activations of the zoo (default: all).
+    #[arg(long, value_delimiter = ',')]
+    pub zoo: Option<Vec<Activation>>,
+    /// Learning rates to try per cell, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub lr_grid: Option<Vec<f64>>,
+    /// Training-error target for "epochs to target" (default 0.5, or 0.7 with --quick).
+    #[arg(long)]
+    pub target: Option<f64>,
+    /// Data folder (default: data).
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    #[arg(long, default_value = "runs/study-linearity")]
+    pub out: PathBuf,
+    /// A reduced study for a first try (minutes on 2 cores): a smaller subset, fewer epochs,
+    /// seeds and slopes.
+    #[arg(long)]
+    pub quick: bool,
+    /// Override the protocol's config: section.key=value (repeatable).
+    #[arg(long = "set", value_name = "SECTION.KEY=VALUE")]
+    pub set: Vec<String>,
+    #[arg(long, value_enum, default_value = "auto")]
+    pub progress: ProgressArg,
+    /// Write the report from the runs finished so far and train nothing.
+    #[arg(long)]
+    pub report_only: bool,
+}
+
+impl From<LinearityArgs> for LinearityOptions {
+    fn from(a: LinearityArgs) -> Self {
+        LinearityOptions {
+            out: a.out,
+            backend: a.backend,
+            data: a.data,
+            quick: a.quick,
+            seeds: a.seeds,
+            epochs: a.epochs,
+            slopes: a.slopes,
+            zoo: a.zoo,
+            lr_grid: a.lr_grid,
+            target: a.target,
+            overrides: a.set,
+            progress: a.progress.into(),
+            report_only: a.report_only,
         }
     }
 }

@@ -6,7 +6,7 @@ mod commands;
 use clap::Parser;
 use std::process::ExitCode;
 
-use args::{Cli, Command, DataCommand, Experiment};
+use args::{Cli, Command, DataCommand, Experiment, Study};
 
 /// mimalloc keeps freed blocks for reuse; glibc returns large ones to the OS, and every fresh
 /// tensor buffer then pays page faults (measured: a 16 MB copy took 14 ms instead of 3).
@@ -19,6 +19,7 @@ fn main() -> ExitCode {
         Command::Data { command: DataCommand::Download(args) } => commands::data::download(args),
         Command::Data { command: DataCommand::Info(args) } => commands::data::info(args),
         Command::Reproduce { experiment: Experiment::Fig1(args) } => commands::reproduce::fig1(args),
+        Command::Study { study: Study::Linearity(args) } => commands::study::linearity(args),
         Command::Backends => commands::backends::run(),
         Command::Bench(args) => commands::bench::run(args),
     };

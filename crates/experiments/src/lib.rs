@@ -6,6 +6,7 @@
 pub mod bench;
 mod error;
 pub mod fig1;
+pub mod linearity;
 pub mod toolkit;
 
 pub use error::ExperimentError;

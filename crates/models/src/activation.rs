@@ -58,13 +58,52 @@ impl Activation {
             Self::Tanh => actlab_kernels::tanh(x),
             Self::ScaledTanh => actlab_kernels::tanh(x.mul_scalar(2.0 / 3.0)).mul_scalar(1.7159),
             Self::Sigmoid => activation::sigmoid(x),
-            Self::LeakyRelu => activation::leaky_relu(x, 0.01),
+            Self::LeakyRelu => activation::leaky_relu(x, DEFAULT_NEGATIVE_SLOPE),
             Self::Elu => activation::elu(x, 1.0),
             Self::Gelu => activation::gelu(x),
             Self::Silu => activation::silu(x),
             Self::Softplus => activation::softplus(x, 1.0),
             Self::AbsTanh => actlab_kernels::tanh(x).abs(),
             Self::Identity => x,
+        }
+    }
+}
+
+/// An activation with its parameter: what a net applies between layers.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Nonlinearity {
+    pub activation: Activation,
+    /// leaky-relu's slope for negative inputs.
+    pub negative_slope: f64,
+}
+
+/// leaky-relu's slope when none is given.
+pub const DEFAULT_NEGATIVE_SLOPE: f64 = 0.01;
+
+impl Nonlinearity {
+    pub fn leaky_relu(negative_slope: f64) -> Self {
+        Self { activation: Activation::LeakyRelu, negative_slope }
+    }
+
+    pub fn apply<const D: usize>(self, x: Tensor<D>) -> Tensor<D> {
+        match self.activation {
+            Activation::LeakyRelu => activation::leaky_relu(x, self.negative_slope),
+            other => other.apply(x),
+        }
+    }
+}
+
+impl From<Activation> for Nonlinearity {
+    fn from(activation: Activation) -> Self {
+        Self { activation, negative_slope: DEFAULT_NEGATIVE_SLOPE }
+    }
+}
+
+impl fmt::Display for Nonlinearity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.activation {
+            Activation::LeakyRelu if self.negative_slope != DEFAULT_NEGATIVE_SLOPE => write!(f, "leaky-relu({})", self.negative_slope),
+            other => write!(f, "{other}"),
         }
     }
 }
@@ -135,6 +174,13 @@ mod tests {
         assert!(close(&values(Activation::Softplus, &xs), &expect(|x| (1.0 + x.exp()).ln())));
         assert!(close(&values(Activation::AbsTanh, &xs), &expect(|x| x.tanh().abs())));
         assert!(close(&values(Activation::Identity, &xs), &xs));
+        let leaky = |slope: f64| {
+            let x = Tensor::<1>::from_data(TensorData::new(xs.to_vec(), [xs.len()]), &Device::flex());
+            Nonlinearity::leaky_relu(slope).apply(x).into_data().try_to_vec::<f32>().expect("f32 data")
+        };
+        assert!(close(&leaky(0.0), &values(Activation::Relu, &xs)));
+        assert!(close(&leaky(1.0), &xs));
+        assert!(close(&leaky(0.3), &expect(|x| if x > 0.0 { x } else { 0.3 * x })));
         // GELU(x) = x·Φ(x): check against known values rather than re-deriving erf.
         let gelu = values(Activation::Gelu, &[0.0, 1.0, -1.0]);
         assert!((gelu[0]).abs() < 1e-6 && (gelu[1] - 0.841_345).abs() < 1e-4);

@@ -10,7 +10,7 @@ use burn::tensor::{Device, Tensor};
 use crate::init::LayerInit;
 use crate::layers::{Conv2d, Pool2d};
 use crate::norm::CrossChannelNorm;
-use crate::{Activation, InputShape};
+use crate::{InputShape, Nonlinearity};
 
 /// The input the layer sizes are built for.
 pub const INPUT: InputShape = [3, 227, 227];
@@ -27,7 +27,7 @@ pub struct AlexNet {
     pub fc8: Linear,
     pub dropout: Dropout,
     #[module(skip)]
-    pub activation: Activation,
+    pub activation: Nonlinearity,
     #[module(skip)]
     pub norm: CrossChannelNorm,
 }
@@ -36,7 +36,7 @@ pub struct AlexNet {
 const OVERLAPPING_POOL: Pool2d = Pool2d::max(3, 2);
 
 impl AlexNet {
-    pub fn new(classes: usize, activation: Activation, dropout: f64, init: &LayerInit, device: &Device) -> Self {
+    pub fn new(classes: usize, activation: Nonlinearity, dropout: f64, init: &LayerInit, device: &Device) -> Self {
         Self {
             conv1: init.conv(0, [3, 96], 11, 4, 0, 1, device),
             conv2: init.conv(1, [96, 256], 5, 1, 2, 2, device),

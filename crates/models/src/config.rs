@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-use crate::{Activation, InitScheme, ModelError};
+use crate::{Activation, InitScheme, ModelError, Nonlinearity};
 
 /// Which network topology to build.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -54,8 +54,14 @@ pub struct ModelConfig {
     pub arch: Arch,
     #[serde(default = "default_activation")]
     pub activation: Activation,
+    /// leaky-relu's slope for negative inputs (default 0.01; 0 is relu, 1 the identity).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub negative_slope: Option<f64>,
     #[serde(default)]
     pub init: InitScheme,
+    /// The gain of `init = "kaiming"` (default √2, He et al.'s for ReLU; 1 is LeCun's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub init_gain: Option<f64>,
     /// Per-weight-layer Gaussian stds for `init = "cuda-convnet"`; the last one repeats.
     /// Empty: the architecture's own cuda-convnet values.
     #[serde(default)]
@@ -82,7 +88,9 @@ impl ModelConfig {
         Self {
             arch,
             activation,
+            negative_slope: None,
             init: InitScheme::default(),
+            init_gain: None,
             init_std: Vec::new(),
             response_norm: false,
             hidden: default_hidden(),
@@ -92,11 +100,35 @@ impl ModelConfig {
         }
     }
 
+    /// The activation with its parameter.
+    pub fn nonlinearity(&self) -> Nonlinearity {
+        match self.negative_slope {
+            Some(slope) => Nonlinearity::leaky_relu(slope),
+            None => Nonlinearity::from(self.activation),
+        }
+    }
+
     /// Rejects values that would build a broken network, naming the field.
     pub fn check(&self) -> Result<(), ModelError> {
         let invalid = |field, reason: String| Err(ModelError::Invalid { field, reason });
         if let Some(std) = self.init_std.iter().find(|s| !(s.is_finite() && **s > 0.0)) {
             return invalid("init_std", format!("{std} is not a positive finite number"));
+        }
+        if let Some(slope) = self.negative_slope {
+            if self.activation != Activation::LeakyRelu {
+                return invalid("negative_slope", format!("only used with activation = \"leaky-relu\", not {}", self.activation));
+            }
+            if !slope.is_finite() {
+                return invalid("negative_slope", format!("{slope} is not a finite number"));
+            }
+        }
+        if let Some(gain) = self.init_gain {
+            if self.init != InitScheme::Kaiming {
+                return invalid("init_gain", "only used with init = \"kaiming\"".into());
+            }
+            if !(gain.is_finite() && gain > 0.0) {
+                return invalid("init_gain", format!("{gain} is not a positive finite number"));
+            }
         }
         if self.arch == Arch::Mlp && self.hidden.contains(&0) {
             return invalid("hidden", "a layer width of 0".into());

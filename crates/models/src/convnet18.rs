@@ -8,7 +8,7 @@ use burn::tensor::{Device, Tensor};
 use crate::init::LayerInit;
 use crate::layers::{Conv2d, Pool2d};
 use crate::norm::ResponseNorm;
-use crate::{Activation, InputShape};
+use crate::{InputShape, Nonlinearity};
 
 /// Gaussian stds of conv1, conv2, conv3, fc in `layers-18pct.cfg`.
 pub const CUDA_CONVNET_STDS: [f64; 4] = [1e-4, 1e-2, 1e-2, 1e-2];
@@ -22,7 +22,7 @@ pub struct ConvNet18 {
     pub conv3: Conv2d,
     pub fc: Linear,
     #[module(skip)]
-    pub activation: Activation,
+    pub activation: Nonlinearity,
     #[module(skip)]
     pub norm: Option<ResponseNorm>,
 }
@@ -47,7 +47,7 @@ pub(crate) fn stack_features(input: InputShape) -> usize {
     64 * side(input[1]) * side(input[2])
 }
 
-pub(crate) fn stack_forward(convs: [&Conv2d; 3], activation: Activation, norm: Option<&ResponseNorm>, x: Tensor<4>) -> Tensor<2> {
+pub(crate) fn stack_forward(convs: [&Conv2d; 3], activation: Nonlinearity, norm: Option<&ResponseNorm>, x: Tensor<4>) -> Tensor<2> {
     let normed = |x: Tensor<4>| match norm {
         Some(norm) => norm.forward(x),
         None => x,
@@ -64,7 +64,7 @@ impl ConvNet18 {
     pub fn new(
         input: InputShape,
         classes: usize,
-        activation: Activation,
+        activation: Nonlinearity,
         init: &LayerInit,
         norm: Option<ResponseNorm>,
         device: &Device,

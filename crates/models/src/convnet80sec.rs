@@ -8,7 +8,7 @@ use crate::convnet18::{conv_stack, stack_features, stack_forward};
 use crate::init::LayerInit;
 use crate::layers::Conv2d;
 use crate::norm::ResponseNorm;
-use crate::{Activation, InputShape};
+use crate::{InputShape, Nonlinearity};
 
 /// Gaussian stds of conv1, conv2, conv3, fc64, fc10 in `layers-80sec.cfg`.
 pub const CUDA_CONVNET_STDS: [f64; 5] = [1e-4, 1e-2, 1e-2, 1e-1, 1e-1];
@@ -21,7 +21,7 @@ pub struct ConvNet80Sec {
     pub fc1: Linear,
     pub fc2: Linear,
     #[module(skip)]
-    pub activation: Activation,
+    pub activation: Nonlinearity,
     #[module(skip)]
     pub norm: Option<ResponseNorm>,
 }
@@ -30,7 +30,7 @@ impl ConvNet80Sec {
     pub fn new(
         input: InputShape,
         classes: usize,
-        activation: Activation,
+        activation: Nonlinearity,
         init: &LayerInit,
         norm: Option<ResponseNorm>,
         device: &Device,

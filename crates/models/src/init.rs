@@ -27,6 +27,8 @@ pub enum InitScheme {
 pub struct LayerInit {
     pub scheme: InitScheme,
     pub stds: Vec<f64>,
+    /// Kaiming's gain (√2 unless set).
+    pub gain: Option<f64>,
 }
 
 impl LayerInit {
@@ -36,7 +38,7 @@ impl LayerInit {
                 let std = self.stds.get(layer).or(self.stds.last()).copied().unwrap_or(0.01);
                 Initializer::Normal { mean: 0.0, std }
             }
-            InitScheme::Kaiming => Initializer::KaimingNormal { gain: std::f64::consts::SQRT_2, fan_out_only: false },
+            InitScheme::Kaiming => Initializer::KaimingNormal { gain: self.gain.unwrap_or(std::f64::consts::SQRT_2), fan_out_only: false },
             InitScheme::Xavier => Initializer::XavierNormal { gain: 1.0 },
         }
     }

@@ -7,7 +7,7 @@ use burn::tensor::{Device, Tensor};
 
 use crate::init::LayerInit;
 use crate::layers::{Conv2d, Pool2d};
-use crate::{Activation, InputShape};
+use crate::{InputShape, Nonlinearity};
 
 #[derive(Module, Debug)]
 pub struct LeNet5 {
@@ -17,13 +17,13 @@ pub struct LeNet5 {
     pub fc2: Linear,
     pub fc3: Linear,
     #[module(skip)]
-    pub activation: Activation,
+    pub activation: Nonlinearity,
 }
 
 const POOL: Pool2d = Pool2d::avg(2, 2);
 
 impl LeNet5 {
-    pub fn new(input: InputShape, classes: usize, activation: Activation, init: &LayerInit, device: &Device) -> Self {
+    pub fn new(input: InputShape, classes: usize, activation: Nonlinearity, init: &LayerInit, device: &Device) -> Self {
         let side = |s: usize| (s / 2).saturating_sub(4) / 2;
         let features = 16 * side(input[1]) * side(input[2]);
         Self {

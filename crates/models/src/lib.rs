@@ -4,6 +4,7 @@
 //! tanh, sigmoid, … and compared like for like.
 
 pub mod activation;
+pub mod affinity;
 pub mod alexnet;
 pub mod config;
 pub mod convnet18;
@@ -17,7 +18,7 @@ pub mod model;
 pub mod norm;
 pub mod plain;
 
-pub use activation::Activation;
+pub use activation::{Activation, Nonlinearity};
 pub use config::{Arch, ModelConfig};
 pub use error::ModelError;
 pub use init::InitScheme;

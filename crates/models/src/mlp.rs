@@ -5,18 +5,18 @@ use burn::nn::Linear;
 use burn::tensor::{Device, Tensor};
 
 use crate::init::LayerInit;
-use crate::{Activation, InputShape};
+use crate::{InputShape, Nonlinearity};
 
 #[derive(Module, Debug)]
 pub struct Mlp {
     pub hidden: Vec<Linear>,
     pub output: Linear,
     #[module(skip)]
-    pub activation: Activation,
+    pub activation: Nonlinearity,
 }
 
 impl Mlp {
-    pub fn new(input: InputShape, classes: usize, widths: &[usize], activation: Activation, init: &LayerInit, device: &Device) -> Self {
+    pub fn new(input: InputShape, classes: usize, widths: &[usize], activation: Nonlinearity, init: &LayerInit, device: &Device) -> Self {
         let mut d_input = input.iter().product();
         let mut hidden = Vec::with_capacity(widths.len());
         for (layer, &width) in widths.iter().enumerate() {

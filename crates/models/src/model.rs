@@ -37,8 +37,8 @@ impl Model {
         } else {
             config.init_std.clone()
         };
-        let init = LayerInit { scheme: config.init, stds };
-        let act = config.activation;
+        let init = LayerInit { scheme: config.init, stds, gain: config.init_gain };
+        let act = config.nonlinearity();
         let norm = config.response_norm.then(ResponseNorm::cuda_convnet);
         if input[1] < 8 || input[2] < 8 {
             return Err(ModelError::Invalid {

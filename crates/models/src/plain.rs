@@ -7,14 +7,14 @@ use burn::tensor::{Device, Tensor};
 
 use crate::init::LayerInit;
 use crate::layers::Conv2d;
-use crate::{Activation, InputShape};
+use crate::{InputShape, Nonlinearity};
 
 #[derive(Module, Debug)]
 pub struct Plain {
     pub convs: Vec<Conv2d>,
     pub fc: Linear,
     #[module(skip)]
-    pub activation: Activation,
+    pub activation: Nonlinearity,
 }
 
 impl Plain {
@@ -23,7 +23,7 @@ impl Plain {
         classes: usize,
         depth: usize,
         width: usize,
-        activation: Activation,
+        activation: Nonlinearity,
         init: &LayerInit,
         device: &Device,
     ) -> Self {

@@ -1,6 +1,7 @@
 //! When a run ends: its iteration budget, its wall-clock limit, or the target training error.
 
 use crate::config::RunConfig;
+use crate::metrics::MetricsRow;
 use crate::summary::StopReason;
 
 /// Share of an epoch the running training error must cover before it can meet the target: on
@@ -46,6 +47,14 @@ impl StopRule {
     }
 }
 
+/// The first row of a run's metrics at which the loop's rule would count `target` as met: a
+/// running error at or under it that covers at least [`MIN_TARGET_COVERAGE`] of its epoch (or
+/// ends the epoch). For runs trained without a target, read off afterwards.
+pub fn first_hit(rows: &[MetricsRow], target: f64) -> Option<&MetricsRow> {
+    let covered = |epoch: f64| epoch.fract() == 0.0 || epoch.fract() >= MIN_TARGET_COVERAGE;
+    rows.iter().find(|r| r.train_error <= target && covered(r.epoch))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -72,6 +81,24 @@ mod tests {
         assert!(!r.target_met(0.2501, 900, false), "above the target");
         assert!(r.target_met(0.2, 5, true), "an epoch end always counts");
         assert!(!rule(None, None).target_met(0.0, 1000, true), "no target, never met");
+    }
+
+    #[test]
+    fn a_hit_read_off_the_metrics_follows_the_same_rule() {
+        let row = |epoch: f64, train_error: f64| MetricsRow {
+            epoch,
+            iteration: 0,
+            train_loss: 0.0,
+            train_error,
+            test_error: None,
+            lr: 0.0,
+            images_per_sec: 0.0,
+            elapsed_s: 0.0,
+        };
+        let rows = [row(0.1, 0.1), row(1.0, 0.6), row(1.1, 0.2), row(1.3, 0.45), row(2.0, 0.4)];
+        assert_eq!(first_hit(&rows, 0.5).map(|r| r.epoch), Some(1.3), "1.1 covers a tenth of its epoch");
+        assert_eq!(first_hit(&rows, 0.6).map(|r| r.epoch), Some(1.0), "an epoch end counts");
+        assert_eq!(first_hit(&rows, 0.05), None);
     }
 
     #[test]

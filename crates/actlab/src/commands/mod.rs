@@ -4,4 +4,5 @@ pub mod backends;
 pub mod bench;
 pub mod data;
 pub mod reproduce;
+pub mod study;
 pub mod train;

@@ -19,7 +19,7 @@ use actlab_models::Activation;
 use actlab_train::UncheckedConfig;
 use std::path::PathBuf;
 
-pub use plan::{Fig1Options, MAX_EXTENSIONS};
+pub use plan::Fig1Options;
 pub use race::fastest;
 pub use records::{ActivationResult, Finalist, Outcome, Plan, Report, RunHost, SeedRun, Trial};
 

@@ -8,9 +8,6 @@ use std::path::PathBuf;
 use crate::ExperimentError;
 use crate::fig1::records::Plan;
 
-/// How many rates beyond the grid the search may try when the best one is at an edge.
-pub const MAX_EXTENSIONS: usize = 3;
-
 /// What the user asked for; unset values take the full or `--quick` defaults.
 #[derive(Clone, Debug)]
 pub struct Fig1Options {

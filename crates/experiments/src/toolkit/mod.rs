@@ -1,8 +1,10 @@
 //! What every experiment needs: run a list of run specs resumably, tables, machine info,
 //! statistics and plots.
 
+pub mod charts;
 pub mod machine;
 pub mod markdown;
 pub mod plot;
+pub mod rates;
 pub mod runner;
 pub mod stats;

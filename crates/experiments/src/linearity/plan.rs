@@ -1,0 +1,107 @@
+//! What the user asked for, checked and resolved into a [`Plan`] before anything is trained.
+
+use actlab_models::Activation;
+use actlab_train::Backend;
+use actlab_train::progress::ProgressMode;
+use std::path::PathBuf;
+
+use crate::ExperimentError;
+use crate::linearity::records::Plan;
+
+/// What the user asked for; unset values take the default or `--quick` values.
+#[derive(Clone, Debug)]
+pub struct LinearityOptions {
+    pub out: PathBuf,
+    pub backend: Backend,
+    pub data: Option<PathBuf>,
+    pub quick: bool,
+    pub seeds: Option<usize>,
+    pub epochs: Option<usize>,
+    pub slopes: Option<Vec<f64>>,
+    pub zoo: Option<Vec<Activation>>,
+    pub lr_grid: Option<Vec<f64>>,
+    pub target: Option<f64>,
+    /// `section.key=value` applied to the protocol's config (e.g. another dataset for tests).
+    pub overrides: Vec<String>,
+    pub progress: ProgressMode,
+    /// Write the report from what has finished; train nothing.
+    pub report_only: bool,
+}
+
+// The default study: about an hour of training on 2 AVX-512 cores (flex, ~1,600 convnet18
+// images/s), a few hours on slower ones.
+const SLOPES: [f64; 8] = [0.0, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9, 1.0];
+const EPOCHS: usize = 8;
+const SEEDS: usize = 3;
+const PER_CLASS: usize = 1000;
+const TEST_IMAGES: usize = 2000;
+const LR_GRID: [f64; 3] = [3e-3, 1e-2, 3e-2];
+// --quick: 6 minutes on the same machine.
+const QUICK_SLOPES: [f64; 6] = [0.0, 0.1, 0.3, 0.6, 0.9, 1.0];
+
+fn invalid(message: String) -> ExperimentError {
+    ExperimentError::InvalidOption { command: "study linearity", message }
+}
+
+impl Plan {
+    pub fn from_options(o: &LinearityOptions) -> Result<Self, ExperimentError> {
+        let q = o.quick;
+        let mut plan = Plan {
+            subset_per_class: if q { 200 } else { PER_CLASS },
+            test_images: if q { 1000 } else { TEST_IMAGES },
+            epochs: o.epochs.unwrap_or(if q { 4 } else { EPOCHS }),
+            trial_epochs: 1.0,
+            lr_grid: o.lr_grid.clone().unwrap_or(LR_GRID.to_vec()),
+            seeds: o.seeds.unwrap_or(if q { 2 } else { SEEDS }),
+            target: o.target.unwrap_or(if q { 0.7 } else { 0.5 }),
+            slopes: o.slopes.clone().unwrap_or_else(|| if q { QUICK_SLOPES.to_vec() } else { SLOPES.to_vec() }),
+            zoo: o.zoo.clone().unwrap_or(Activation::ALL.to_vec()).iter().map(|a| a.to_string()).collect(),
+            reductions: Vec::new(),
+        };
+        plan.check()?;
+        plan.reductions = plan.reductions_from_the_default(q);
+        Ok(plan)
+    }
+
+    fn check(&self) -> Result<(), ExperimentError> {
+        if self.seeds == 0 || self.epochs == 0 || self.lr_grid.is_empty() || self.slopes.is_empty() || self.zoo.is_empty() {
+            return Err(invalid("need at least one seed, epoch, learning rate, slope and zoo activation".into()));
+        }
+        if self.lr_grid.iter().any(|lr| !(lr.is_finite() && *lr > 0.0)) {
+            return Err(invalid(format!("--lr-grid {:?} has a non-positive rate", self.lr_grid)));
+        }
+        if let Some(s) = self.slopes.iter().find(|s| !(0.0..=1.0).contains(*s)) {
+            return Err(invalid(format!("--slopes: {s} is outside [0, 1]")));
+        }
+        if !(0.0..=1.0).contains(&self.target) {
+            return Err(invalid(format!("--target {} is outside [0, 1]", self.target)));
+        }
+        Ok(())
+    }
+
+    fn reductions_from_the_default(&self, quick: bool) -> Vec<String> {
+        let mut r = Vec::new();
+        if quick {
+            r.push(format!(
+                "training set: {} images per class instead of {PER_CLASS}; {} test images instead of {TEST_IMAGES}",
+                self.subset_per_class, self.test_images
+            ));
+        }
+        if self.epochs < EPOCHS {
+            r.push(format!("{} epochs per run instead of {EPOCHS}", self.epochs));
+        }
+        if self.seeds < SEEDS {
+            r.push(format!("{} seed(s) per cell instead of {SEEDS}", self.seeds));
+        }
+        if self.slopes.len() < SLOPES.len() {
+            r.push(format!("{} slopes in the sweep instead of {}", self.slopes.len(), SLOPES.len()));
+        }
+        if self.zoo.len() < Activation::ALL.len() {
+            r.push(format!("{} activations in the zoo instead of {}", self.zoo.len(), Activation::ALL.len()));
+        }
+        if self.lr_grid.len() < LR_GRID.len() {
+            r.push(format!("learning rates tried: {:?} instead of {LR_GRID:?} (plus edge extensions)", self.lr_grid));
+        }
+        r
+    }
+}

@@ -1,0 +1,217 @@
+//! The study's report: assembled from the cells, then report.json, the figures and report.md.
+
+use actlab_datasets::LoadedDataset;
+use actlab_models::Activation;
+use actlab_train::{Backend, UncheckedConfig};
+use std::path::Path;
+
+use crate::ExperimentError;
+use crate::linearity::figures;
+use crate::linearity::records::{Cell, Plan, Report};
+use crate::toolkit::machine::{device_name, threads};
+use crate::toolkit::markdown::{Table, fmt_estimate, fmt_lr};
+
+pub(super) fn assemble(
+    plan: &Plan,
+    base: &UncheckedConfig,
+    data: &LoadedDataset,
+    backend: Backend,
+    cells: Vec<Cell>,
+    pending: Vec<String>,
+) -> Report {
+    let mut commits: Vec<String> = cells.iter().flat_map(|c| c.runs.iter().map(|r| r.commit.clone())).collect();
+    commits.sort_unstable();
+    commits.dedup();
+    Report {
+        plan: plan.clone(),
+        cells,
+        collapse: Vec::new(),
+        slopes: Vec::new(),
+        zoo: Vec::new(),
+        setting: format!(
+            "{} {} training images ({} per class), {} normalisation, batch {}, SGD with momentum {}, no weight decay, dropout or augmentation, {} epochs per run",
+            data.train.len(),
+            base.dataset.name,
+            plan.subset_per_class,
+            serde_json::to_value(base.dataset.normalize).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default(),
+            base.training.batch_size,
+            base.optimizer.momentum,
+            plan.epochs
+        ),
+        backend: backend.to_string(),
+        device: device_name(backend),
+        threads: threads(),
+        commits,
+        dataset: data.files.iter().map(Into::into).collect(),
+        dataset_name: base.dataset.name.to_string(),
+        train_images: data.train.len(),
+        pending,
+    }
+}
+
+/// Writes report.json, the figures and report.md into `out`.
+pub(super) fn write(out: &Path, report: &Report) -> Result<(), ExperimentError> {
+    let json_path = out.join("report.json");
+    std::fs::write(&json_path, serde_json::to_string_pretty(report).unwrap_or_default()).map_err(|e| ExperimentError::io(&json_path, e))?;
+    let zoo: Vec<Activation> = report.zoo.iter().filter_map(|z| z.activation.parse().ok()).collect();
+    figures::activations(out, &zoo)?;
+    figures::slopes(out, report)?;
+    figures::zoo(out, report)?;
+    let md = [header(report), collapse(report), slopes(report), zoo_table(report), trials(report), runs(report), machine(report)].concat();
+    let md_path = out.join("report.md");
+    std::fs::write(&md_path, md).map_err(|e| ExperimentError::io(&md_path, e))
+}
+
+fn header(r: &Report) -> String {
+    let p = &r.plan;
+    let mut md = format!(
+        "# Is a little non-linearity enough? (`actlab study linearity`)\n\n\
+         **What it tests.** (A) Without a non-linearity a net of any depth computes one affine map, so it can do no better than one linear layer (softmax regression). (B) A nearly linear activation is enough, but a fully linear one is not: leaky ReLU's negative slope α runs from 0 (ReLU) to 1 (identity), and somewhere on the way depth should stop helping. (C) Which matters, the kink or the saturating tails: every activation actlab has, tagged by where it saturates and whether it is smooth.\n\n\
+         **Protocol.** {}. Every cell (a net with an activation) gets the Kaiming init made for its activation (gain √(2/(1+α²)) for ReLU and leaky ReLU, √2 for the smooth ReLU-likes, 1, LeCun's, for the saturating and linear ones) and its own learning rate: trials of {} epoch(s) from seed 1 at {:?} (extended past an edge while the best rate sits there), the lowest running training error at the end of the trial chosen. Then {} seed(s) at that rate. Training error: the running error over the last epoch; test error: on {} test images at the end (on the development machines CIFAR-10's test batch is partly reconstructed, so test errors are indicative). Estimates: mean ± std [Student-t 95% CI] (n = seeds).\n\n",
+        r.setting, p.trial_epochs, p.lr_grid, p.seeds, p.test_images
+    );
+    if !p.reductions.is_empty() {
+        md.push_str("**Reduced run.** Differences from the default study:\n\n");
+        p.reductions.iter().for_each(|x| md.push_str(&format!("- {x}\n")));
+        md.push('\n');
+    }
+    if !r.pending.is_empty() {
+        md.push_str("**Not finished yet** (this report covers the cells finished when it was written):\n\n");
+        r.pending.iter().for_each(|x| md.push_str(&format!("- {x}\n")));
+        md.push('\n');
+    }
+    md.push_str("![each activation (solid) and its derivative (dashed) on [-4, 4]](activations.png)\n\n");
+    md
+}
+
+fn error(e: &Option<crate::toolkit::stats::Estimate>) -> String {
+    match e {
+        None => "–".into(),
+        e => fmt_estimate(e, 3),
+    }
+}
+
+/// The cell's training error, saying how many of its runs diverged.
+fn train_error(c: &Cell) -> String {
+    let diverged = c.runs.iter().filter(|r| r.diverged).count();
+    let note = if diverged > 0 { format!("; {diverged} of {} runs diverged", c.runs.len()) } else { String::new() };
+    format!("{}{note}", error(&c.train_error))
+}
+
+fn collapse(r: &Report) -> String {
+    let mut t = Table::new(&["net", "activation", "lr", "training error", "test error", "affine deviation"]);
+    for row in &r.collapse {
+        let Some(c) = r.cell(&row.key) else { continue };
+        let activation = if row.key == "linear" { "–".into() } else { c.nonlinearity.clone() };
+        let deviation = c.affine_deviation.map_or("–".into(), |d| format!("{d:.1e}"));
+        let net = if row.linear || row.key == "linear" || c.nonlinearity != "identity" {
+            row.net.clone()
+        } else {
+            format!("{} (max pool: not linear)", row.net)
+        };
+        t.push(vec![net, activation, fmt_lr(c.lr), train_error(c), error(&c.test_error), deviation]);
+    }
+    format!(
+        "## A. Without a non-linearity, depth collapses\n\n{}\nAffine deviation: max |f(a·x + b·y) − a·f(x) − b·f(y) − (1 − a − b)·f(0)| / max |f| over three (a, b) pairs and two batches of 16 training images, on the trained seed-1 net; about 1e-7 to 1e-6 is float rounding, so such a net is one affine map.\n\n",
+        t.render()
+    )
+}
+
+fn slopes(r: &Report) -> String {
+    let mut t =
+        Table::new(&["α", "activation", "lr", "training error", "test error", &format!("epochs to {}", r.plan.target), "not reached"]);
+    for p in &r.slopes {
+        let Some(c) = r.cell(&p.key) else { continue };
+        t.push(vec![
+            format!("{}", p.slope),
+            c.nonlinearity.clone(),
+            fmt_lr(c.lr),
+            train_error(c),
+            error(&c.test_error),
+            c.epochs_to_target.as_ref().map_or("not reached".into(), |e| fmt_estimate(&Some(e.clone()), 2)),
+            format!("{}/{}", c.not_reached, c.runs.len()),
+        ]);
+    }
+    format!(
+        "## B. Leaky ReLU from α = 0 (ReLU) to α = 1 (identity), convnet18\n\n{}\n![error and epochs to target against α](slopes.png)\n\n",
+        t.render()
+    )
+}
+
+fn zoo_table(r: &Report) -> String {
+    let mut rows: Vec<_> = r.zoo.iter().filter_map(|z| Some((z, r.cell(&z.key)?))).collect();
+    rows.sort_by(|a, b| {
+        let mean = |c: &Cell| c.train_error.as_ref().map_or(f64::INFINITY, |e| e.mean);
+        mean(a.1).total_cmp(&mean(b.1))
+    });
+    let mut t = Table::new(&[
+        "rank",
+        "activation",
+        "saturates",
+        "smooth",
+        "lr",
+        "training error",
+        "test error",
+        &format!("epochs to {}", r.plan.target),
+    ]);
+    for (i, (z, c)) in rows.iter().enumerate() {
+        t.push(vec![
+            (i + 1).to_string(),
+            z.activation.clone(),
+            z.saturates.clone(),
+            if z.smooth { "yes" } else { "no (kinked)" }.into(),
+            fmt_lr(c.lr),
+            train_error(c),
+            error(&c.test_error),
+            c.epochs_to_target
+                .as_ref()
+                .map_or(format!("not reached ({}/{})", c.not_reached, c.runs.len()), |e| fmt_estimate(&Some(e.clone()), 2)),
+        ]);
+    }
+    format!(
+        "## C. The zoo, convnet18 (ranked by training error)\n\n{}\n![mean training curves by kind of saturation (dashed: smooth)](zoo.png)\n\n",
+        t.render()
+    )
+}
+
+fn trials(r: &Report) -> String {
+    let mut t = Table::new(&["cell", "init gain", "learning-rate trials (training error after the trial)", "chosen"]);
+    for c in &r.cells {
+        let tried: Vec<String> =
+            c.trials.iter().map(|(lr, e)| format!("{} {}", fmt_lr(*lr), e.map_or("diverged".into(), |e| format!("{e:.3}")))).collect();
+        t.push(vec![c.key.clone(), format!("{:.3}", c.init_gain), tried.join(", "), fmt_lr(c.lr)]);
+    }
+    format!("## Learning rates\n\n{}\n", t.render())
+}
+
+fn runs(r: &Report) -> String {
+    let mut t = Table::new(&["cell", "seed", "training error", "test error", "epochs to target", "run folder", "actlab commit"]);
+    for c in &r.cells {
+        for run in &c.runs {
+            t.push(vec![
+                c.key.clone(),
+                run.seed.to_string(),
+                run.train_error.map_or("diverged".into(), |e| format!("{e:.4}")),
+                run.test_error.map_or("–".into(), |e| format!("{e:.4}")),
+                run.epochs_to_target.map_or("–".into(), |e| format!("{e:.2}")),
+                format!("`{}`", run.folder),
+                run.commit.clone(),
+            ]);
+        }
+    }
+    format!("## Runs\n\nEvery number above comes from these run folders (summary.json and metrics.csv).\n\n{}\n", t.render())
+}
+
+fn machine(r: &Report) -> String {
+    let mut md = format!(
+        "## Machine and data\n\n- backend: {}, device: {}, threads: {}\n- actlab commit(s): {}\n",
+        r.backend,
+        r.device,
+        r.threads,
+        r.commits.join(", ")
+    );
+    for f in &r.dataset {
+        md.push_str(&format!("- {} md5 {}{}\n", f.file, f.md5, if f.official { " (official)" } else { " (not the official file)" }));
+    }
+    md
+}

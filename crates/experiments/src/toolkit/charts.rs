@@ -1,0 +1,101 @@
+//! Line charts for study reports: series of points with optional error bars, alone or several
+//! in a grid, as PNG and SVG.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use std::path::Path;
+
+use crate::toolkit::plot::{COLORS, PlotError, register_font};
+
+/// One line: (x, y) points, and optionally an interval (low, high) at each point.
+#[derive(Clone, Debug, Default)]
+pub struct Series {
+    pub label: String,
+    pub points: Vec<(f64, f64)>,
+    pub bars: Vec<(f64, f64)>,
+    pub dashed: bool,
+    /// A dot at every point (for sparse series; dense curves leave it off).
+    pub markers: bool,
+}
+
+/// Axes, labels and lines of one chart.
+#[derive(Clone, Debug, Default)]
+pub struct Chart {
+    pub title: String,
+    pub x_label: String,
+    pub y_label: String,
+    pub x_range: (f64, f64),
+    pub y_range: (f64, f64),
+    pub series: Vec<Series>,
+    /// A horizontal reference line (e.g. chance, or a target).
+    pub reference: Option<f64>,
+    pub legend: bool,
+}
+
+/// Writes `charts` in a grid of `columns` to `stem.png` and `stem.svg`, each cell `cell` pixels.
+pub fn save_grid(charts: &[Chart], columns: usize, cell: (u32, u32), stem: &Path) -> Result<(), PlotError> {
+    register_font();
+    let rows = charts.len().div_ceil(columns.max(1)).max(1) as u32;
+    let size = (cell.0 * columns as u32, cell.1 * rows);
+    let png = stem.with_extension("png");
+    draw_grid(BitMapBackend::new(&png, size).into_drawing_area(), charts, columns).map_err(|message| PlotError { path: png, message })?;
+    let svg = stem.with_extension("svg");
+    draw_grid(SVGBackend::new(&svg, size).into_drawing_area(), charts, columns).map_err(|message| PlotError { path: svg, message })
+}
+
+fn draw_grid<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, charts: &[Chart], columns: usize) -> Result<(), String> {
+    root.fill(&WHITE).map_err(|e| e.to_string())?;
+    let rows = charts.len().div_ceil(columns.max(1)).max(1);
+    for (area, chart) in root.split_evenly((rows, columns.max(1))).iter().zip(charts) {
+        draw(area, chart)?;
+    }
+    root.present().map_err(|e| e.to_string())
+}
+
+fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, chart: &Chart) -> Result<(), String> {
+    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
+    let (x0, x1) = chart.x_range;
+    let (y0, y1) = chart.y_range;
+    let mut c = ChartBuilder::on(area)
+        .caption(&chart.title, ("sans-serif", 18))
+        .margin(12)
+        .x_label_area_size(38)
+        .y_label_area_size(52)
+        .build_cartesian_2d(x0..x1, y0..y1)
+        .map_err(err)?;
+    c.configure_mesh().x_desc(&chart.x_label).y_desc(&chart.y_label).label_style(("sans-serif", 13)).draw().map_err(err)?;
+    if let Some(y) = chart.reference {
+        c.draw_series(LineSeries::new([(x0, y), (x1, y)], BLACK.mix(0.4).stroke_width(1))).map_err(err)?;
+    }
+    let clip = |y: f64| y.clamp(y0, y1);
+    for (i, s) in chart.series.iter().enumerate() {
+        let color = COLORS[i % COLORS.len()];
+        let line: Vec<(f64, f64)> = s.points.iter().map(|&(x, y)| (x, clip(y))).collect();
+        let bars = s
+            .points
+            .iter()
+            .zip(&s.bars)
+            .map(|(&(x, _), &(lo, hi))| PathElement::new(vec![(x, clip(lo)), (x, clip(hi))], color.stroke_width(2)));
+        c.draw_series(bars).map_err(err)?;
+        if s.markers {
+            c.draw_series(line.iter().map(|&p| Circle::new(p, 3, color.filled()))).map_err(err)?;
+        }
+        let style = color.stroke_width(2);
+        let drawn = if s.dashed {
+            c.draw_series(DashedLineSeries::new(line, 6, 4, style)).map_err(err)?
+        } else {
+            c.draw_series(LineSeries::new(line, style)).map_err(err)?
+        };
+        drawn.label(&s.label).legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], color.stroke_width(2)));
+    }
+    if chart.legend {
+        c.configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .label_font(("sans-serif", 13))
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK.mix(0.4))
+            .draw()
+            .map_err(err)?;
+    }
+    Ok(())
+}
