@@ -33,7 +33,7 @@ pub(super) fn activations(out: &Path, zoo: &[Activation]) -> Result<(), Experime
                 x_label: "x".into(),
                 y_label: String::new(),
                 x_range: (-4.0, 4.0),
-                y_range: (-2.0, 4.0),
+                y_range: (-4.0, 4.0),
                 series: vec![
                     Series { label: "f(x)".into(), points: line(&ys), ..Default::default() },
                     Series { label: "derivative".into(), points: line(&ds), dashed: true, ..Default::default() },
