@@ -148,24 +148,40 @@ pub enum Experiment {
     Fig1(Fig1Args),
 }
 
+/// What every experiment and study takes: where the data and the runs are, how it runs.
 #[derive(Args)]
-pub struct Fig1Args {
+pub struct ExperimentArgs {
     /// flex, ndarray or wgpu.
     #[arg(long, default_value = "flex")]
     pub backend: Backend,
-    /// Seeds per activation (default 5, or 2 with --quick).
+    /// Seeds (default: the experiment's own; fewer with --quick).
     #[arg(long)]
     pub seeds: Option<usize>,
-    #[arg(long, value_delimiter = ',', default_value = "relu,tanh")]
-    pub activations: Vec<Activation>,
     /// Data folder (default: data).
     #[arg(long)]
     pub data: Option<PathBuf>,
-    #[arg(long, default_value = "runs/fig1")]
-    pub out: PathBuf,
-    /// A reduced run for a first try: a training subset, a looser target, fewer seeds.
+    /// A reduced run for a first try (minutes on 2 cores); the report lists what it reduced.
     #[arg(long)]
     pub quick: bool,
+    /// Override the base config: section.key=value (repeatable).
+    #[arg(long = "set", value_name = "SECTION.KEY=VALUE")]
+    pub set: Vec<String>,
+    #[arg(long, value_enum, default_value = "auto")]
+    pub progress: ProgressArg,
+    /// Write the report from the runs finished so far and train nothing (e.g. while the
+    /// experiment runs in another process).
+    #[arg(long)]
+    pub report_only: bool,
+}
+
+#[derive(Args)]
+pub struct Fig1Args {
+    #[command(flatten)]
+    pub common: ExperimentArgs,
+    #[arg(long, value_delimiter = ',', default_value = "relu,tanh")]
+    pub activations: Vec<Activation>,
+    #[arg(long, default_value = "runs/fig1")]
+    pub out: PathBuf,
     /// Learning rates to try, comma-separated.
     #[arg(long, value_delimiter = ',')]
     pub lr_grid: Option<Vec<f64>>,
@@ -182,34 +198,26 @@ pub struct Fig1Args {
     /// Target training error (default 0.25, or 0.6 with --quick).
     #[arg(long)]
     pub target: Option<f64>,
-    /// Override the base config: section.key=value (repeatable).
-    #[arg(long = "set", value_name = "SECTION.KEY=VALUE")]
-    pub set: Vec<String>,
-    #[arg(long, value_enum, default_value = "auto")]
-    pub progress: ProgressArg,
-    /// Write the report from the trials and runs finished so far and train nothing (e.g.
-    /// while the experiment runs in another process).
-    #[arg(long)]
-    pub report_only: bool,
 }
 
 impl From<Fig1Args> for Fig1Options {
     fn from(a: Fig1Args) -> Self {
+        let c = a.common;
         Fig1Options {
             out: a.out,
-            backend: a.backend,
-            data: a.data,
+            backend: c.backend,
+            data: c.data,
             activations: a.activations,
-            seeds: a.seeds,
-            quick: a.quick,
+            seeds: c.seeds,
+            quick: c.quick,
             lr_grid: a.lr_grid,
             trial_epochs: a.trial_epochs,
             finalists: a.finalists,
             max_epochs: a.max_epochs,
             target: a.target,
-            overrides: a.set,
-            progress: a.progress.into(),
-            report_only: a.report_only,
+            overrides: c.set,
+            progress: c.progress.into(),
+            report_only: c.report_only,
         }
     }
 }
@@ -275,12 +283,8 @@ pub enum Study {
 
 #[derive(Args)]
 pub struct LinearityArgs {
-    /// flex, ndarray or wgpu.
-    #[arg(long, default_value = "flex")]
-    pub backend: Backend,
-    /// Seeds per cell (default 3, or 2 with --quick).
-    #[arg(long)]
-    pub seeds: Option<usize>,
+    #[command(flatten)]
+    pub common: ExperimentArgs,
     /// Epochs per run (default 8, or 4 with --quick).
     #[arg(long)]
     pub epochs: Option<usize>,
@@ -296,41 +300,27 @@ pub struct LinearityArgs {
     /// Training-error target for "epochs to target" (default 0.5, or 0.7 with --quick).
     #[arg(long)]
     pub target: Option<f64>,
-    /// Data folder (default: data).
-    #[arg(long)]
-    pub data: Option<PathBuf>,
     #[arg(long, default_value = "runs/study-linearity")]
     pub out: PathBuf,
-    /// A reduced study for a first try (minutes on 2 cores): a smaller subset, fewer epochs,
-    /// seeds and slopes.
-    #[arg(long)]
-    pub quick: bool,
-    /// Override the protocol's config: section.key=value (repeatable).
-    #[arg(long = "set", value_name = "SECTION.KEY=VALUE")]
-    pub set: Vec<String>,
-    #[arg(long, value_enum, default_value = "auto")]
-    pub progress: ProgressArg,
-    /// Write the report from the runs finished so far and train nothing.
-    #[arg(long)]
-    pub report_only: bool,
 }
 
 impl From<LinearityArgs> for LinearityOptions {
     fn from(a: LinearityArgs) -> Self {
+        let c = a.common;
         LinearityOptions {
             out: a.out,
-            backend: a.backend,
-            data: a.data,
-            quick: a.quick,
-            seeds: a.seeds,
+            backend: c.backend,
+            data: c.data,
+            quick: c.quick,
+            seeds: c.seeds,
             epochs: a.epochs,
             slopes: a.slopes,
             zoo: a.zoo,
             lr_grid: a.lr_grid,
             target: a.target,
-            overrides: a.set,
-            progress: a.progress.into(),
-            report_only: a.report_only,
+            overrides: c.set,
+            progress: c.progress.into(),
+            report_only: c.report_only,
         }
     }
 }

@@ -9,7 +9,7 @@ use crate::fig1::Experiment;
 use crate::fig1::curve;
 use crate::fig1::records::{ActivationResult, Report, RunHost, Trial};
 use crate::toolkit::machine::device_name;
-use crate::toolkit::markdown::{Table, fmt_estimate, fmt_lr, fmt_ratio};
+use crate::toolkit::markdown::{Table, data_files, fmt_estimate, fmt_lr, fmt_ratio};
 use crate::toolkit::stats::{Ratio, bootstrap_ratio};
 
 /// Ratios of each activation's mean epochs and seconds to target to relu's, with bootstrap intervals.
@@ -218,8 +218,6 @@ fn machine(report: &Report) -> String {
         m.threads,
         commits(report)
     );
-    for f in &report.dataset {
-        md.push_str(&format!("- {} md5 {}{}\n", f.file, f.md5, if f.official { " (official)" } else { " (not the official file)" }));
-    }
+    md.push_str(&data_files(&report.dataset));
     md
 }

@@ -9,7 +9,7 @@ use crate::ExperimentError;
 use crate::linearity::figures;
 use crate::linearity::records::{Cell, Plan, Report};
 use crate::toolkit::machine::{device_name, threads};
-use crate::toolkit::markdown::{Table, fmt_estimate, fmt_lr};
+use crate::toolkit::markdown::{Table, data_files, fmt_estimate, fmt_lr};
 
 pub(super) fn assemble(
     plan: &Plan,
@@ -210,8 +210,6 @@ fn machine(r: &Report) -> String {
         r.threads,
         r.commits.join(", ")
     );
-    for f in &r.dataset {
-        md.push_str(&format!("- {} md5 {}{}\n", f.file, f.md5, if f.official { " (official)" } else { " (not the official file)" }));
-    }
+    md.push_str(&data_files(&r.dataset));
     md
 }

@@ -1,5 +1,7 @@
 //! Markdown for reports: tables, and numbers with their spread written the same way everywhere.
 
+use actlab_train::summary::FileSummary;
+
 use crate::toolkit::stats::{Estimate, Ratio};
 
 /// A Markdown table, built row by row.
@@ -53,6 +55,13 @@ pub fn fmt_ratio(r: Option<&Ratio>) -> String {
             None => format!("{:.2} (no interval: fewer than 2 runs)", r.value),
         },
     }
+}
+
+/// One line per data file: its md5 and whether it is the official release.
+pub fn data_files(files: &[FileSummary]) -> String {
+    let line =
+        |f: &FileSummary| format!("- {} md5 {}{}\n", f.file, f.md5, if f.official { " (official)" } else { " (not the official file)" });
+    files.iter().map(line).collect()
 }
 
 #[cfg(test)]
