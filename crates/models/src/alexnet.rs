@@ -10,6 +10,7 @@ use burn::tensor::{Device, Tensor};
 use crate::init::LayerInit;
 use crate::layers::{Conv2d, Pool2d};
 use crate::norm::CrossChannelNorm;
+use crate::probe::{Tap, Weight, weight};
 use crate::{InputShape, Nonlinearity};
 
 /// The input the layer sizes are built for.
@@ -52,15 +53,23 @@ impl AlexNet {
         }
     }
 
-    pub fn forward(&self, x: Tensor<4>) -> Tensor<2> {
+    pub fn forward_with(&self, x: Tensor<4>, tap: &mut impl Tap) -> Tensor<2> {
         let act = self.activation;
-        let x = OVERLAPPING_POOL.forward(self.norm.forward(act.apply(self.conv1.forward(x))));
-        let x = OVERLAPPING_POOL.forward(self.norm.forward(act.apply(self.conv2.forward(x))));
-        let x = act.apply(self.conv3.forward(x));
-        let x = act.apply(self.conv4.forward(x));
-        let x = OVERLAPPING_POOL.forward(act.apply(self.conv5.forward(x))).flatten(1, 3);
-        let x = self.dropout.forward(act.apply(self.fc6.forward(x)));
-        let x = self.dropout.forward(act.apply(self.fc7.forward(x)));
+        let x = OVERLAPPING_POOL.forward(self.norm.forward(tap.map(("conv", 1), act.apply(self.conv1.forward(x)))));
+        let x = OVERLAPPING_POOL.forward(self.norm.forward(tap.map(("conv", 2), act.apply(self.conv2.forward(x)))));
+        let x = tap.map(("conv", 3), act.apply(self.conv3.forward(x)));
+        let x = tap.map(("conv", 4), act.apply(self.conv4.forward(x)));
+        let x = OVERLAPPING_POOL.forward(tap.map(("conv", 5), act.apply(self.conv5.forward(x)))).flatten(1, 3);
+        let x = self.dropout.forward(tap.vector(("fc", 6), act.apply(self.fc6.forward(x))));
+        let x = self.dropout.forward(tap.vector(("fc", 7), act.apply(self.fc7.forward(x))));
         self.fc8.forward(x)
+    }
+
+    pub fn weights(&self) -> Vec<(String, Weight)> {
+        let convs = [&self.conv1, &self.conv2, &self.conv3, &self.conv4, &self.conv5];
+        let convs = convs.into_iter().enumerate().map(|(i, c)| weight(("conv", i + 1), Weight::Conv(c.weight.val())));
+        let fcs =
+            [&self.fc6, &self.fc7, &self.fc8].into_iter().enumerate().map(|(i, l)| weight(("fc", i + 6), Weight::Dense(l.weight.val())));
+        convs.chain(fcs).collect()
     }
 }

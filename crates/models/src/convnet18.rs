@@ -8,6 +8,7 @@ use burn::tensor::{Device, Tensor};
 use crate::init::LayerInit;
 use crate::layers::{Conv2d, Pool2d};
 use crate::norm::ResponseNorm;
+use crate::probe::{Tap, Weight, weight};
 use crate::{InputShape, Nonlinearity};
 
 /// Gaussian stds of conv1, conv2, conv3, fc in `layers-18pct.cfg`.
@@ -47,17 +48,28 @@ pub(crate) fn stack_features(input: InputShape) -> usize {
     64 * side(input[1]) * side(input[2])
 }
 
-pub(crate) fn stack_forward(convs: [&Conv2d; 3], activation: Nonlinearity, norm: Option<&ResponseNorm>, x: Tensor<4>) -> Tensor<2> {
+pub(crate) fn stack_forward(
+    convs: [&Conv2d; 3],
+    activation: Nonlinearity,
+    norm: Option<&ResponseNorm>,
+    x: Tensor<4>,
+    tap: &mut impl Tap,
+) -> Tensor<2> {
     let normed = |x: Tensor<4>| match norm {
         Some(norm) => norm.forward(x),
         None => x,
     };
-    let x = activation.apply(MAX_POOL.forward(convs[0].forward(x)));
+    let x = tap.map(("conv", 1), activation.apply(MAX_POOL.forward(convs[0].forward(x))));
     let x = normed(x);
-    let x = AVG_POOL.forward(activation.apply(convs[1].forward(x)));
+    let x = AVG_POOL.forward(tap.map(("conv", 2), activation.apply(convs[1].forward(x))));
     let x = normed(x);
-    let x = AVG_POOL.forward(activation.apply(convs[2].forward(x)));
+    let x = AVG_POOL.forward(tap.map(("conv", 3), activation.apply(convs[2].forward(x))));
     x.flatten(1, 3)
+}
+
+/// The conv stack's weights, in forward order.
+pub(crate) fn stack_weights(convs: [&Conv2d; 3]) -> Vec<(String, Weight)> {
+    convs.iter().enumerate().map(|(i, c)| weight(("conv", i + 1), Weight::Conv(c.weight.val()))).collect()
 }
 
 impl ConvNet18 {
@@ -74,8 +86,14 @@ impl ConvNet18 {
         Self { conv1, conv2, conv3, fc, activation, norm }
     }
 
-    pub fn forward(&self, x: Tensor<4>) -> Tensor<2> {
+    pub fn forward_with(&self, x: Tensor<4>, tap: &mut impl Tap) -> Tensor<2> {
         let convs = [&self.conv1, &self.conv2, &self.conv3];
-        self.fc.forward(stack_forward(convs, self.activation, self.norm.as_ref(), x))
+        self.fc.forward(stack_forward(convs, self.activation, self.norm.as_ref(), x, tap))
+    }
+
+    pub fn weights(&self) -> Vec<(String, Weight)> {
+        let mut weights = stack_weights([&self.conv1, &self.conv2, &self.conv3]);
+        weights.push(weight(("fc", 1), Weight::Dense(self.fc.weight.val())));
+        weights
     }
 }

@@ -4,10 +4,11 @@ use burn::module::Module;
 use burn::nn::Linear;
 use burn::tensor::{Device, Tensor};
 
-use crate::convnet18::{conv_stack, stack_features, stack_forward};
+use crate::convnet18::{conv_stack, stack_features, stack_forward, stack_weights};
 use crate::init::LayerInit;
 use crate::layers::Conv2d;
 use crate::norm::ResponseNorm;
+use crate::probe::{Tap, Weight, weight};
 use crate::{InputShape, Nonlinearity};
 
 /// Gaussian stds of conv1, conv2, conv3, fc64, fc10 in `layers-80sec.cfg`.
@@ -41,9 +42,16 @@ impl ConvNet80Sec {
         Self { conv1, conv2, conv3, fc1, fc2, activation, norm }
     }
 
-    pub fn forward(&self, x: Tensor<4>) -> Tensor<2> {
+    pub fn forward_with(&self, x: Tensor<4>, tap: &mut impl Tap) -> Tensor<2> {
         let convs = [&self.conv1, &self.conv2, &self.conv3];
-        let x = stack_forward(convs, self.activation, self.norm.as_ref(), x);
-        self.fc2.forward(self.activation.apply(self.fc1.forward(x)))
+        let x = stack_forward(convs, self.activation, self.norm.as_ref(), x, tap);
+        self.fc2.forward(tap.vector(("fc", 1), self.activation.apply(self.fc1.forward(x))))
+    }
+
+    pub fn weights(&self) -> Vec<(String, Weight)> {
+        let mut weights = stack_weights([&self.conv1, &self.conv2, &self.conv3]);
+        weights.push(weight(("fc", 1), Weight::Dense(self.fc1.weight.val())));
+        weights.push(weight(("fc", 2), Weight::Dense(self.fc2.weight.val())));
+        weights
     }
 }

@@ -7,6 +7,7 @@ use burn::tensor::{Device, Tensor};
 
 use crate::init::LayerInit;
 use crate::layers::{Conv2d, Pool2d};
+use crate::probe::{Tap, Weight, weight};
 use crate::{InputShape, Nonlinearity};
 
 #[derive(Module, Debug)]
@@ -36,12 +37,19 @@ impl LeNet5 {
         }
     }
 
-    pub fn forward(&self, x: Tensor<4>) -> Tensor<2> {
+    pub fn forward_with(&self, x: Tensor<4>, tap: &mut impl Tap) -> Tensor<2> {
         let act = self.activation;
-        let x = POOL.forward(act.apply(self.conv1.forward(x)));
-        let x = POOL.forward(act.apply(self.conv2.forward(x))).flatten(1, 3);
-        let x = act.apply(self.fc1.forward(x));
-        let x = act.apply(self.fc2.forward(x));
+        let x = POOL.forward(tap.map(("conv", 1), act.apply(self.conv1.forward(x))));
+        let x = POOL.forward(tap.map(("conv", 2), act.apply(self.conv2.forward(x)))).flatten(1, 3);
+        let x = tap.vector(("fc", 1), act.apply(self.fc1.forward(x)));
+        let x = tap.vector(("fc", 2), act.apply(self.fc2.forward(x)));
         self.fc3.forward(x)
+    }
+
+    pub fn weights(&self) -> Vec<(String, Weight)> {
+        let convs = [&self.conv1, &self.conv2].into_iter().enumerate().map(|(i, c)| weight(("conv", i + 1), Weight::Conv(c.weight.val())));
+        let fcs =
+            [&self.fc1, &self.fc2, &self.fc3].into_iter().enumerate().map(|(i, l)| weight(("fc", i + 1), Weight::Dense(l.weight.val())));
+        convs.chain(fcs).collect()
     }
 }

@@ -17,6 +17,7 @@ pub mod mlp;
 pub mod model;
 pub mod norm;
 pub mod plain;
+pub mod probe;
 
 pub use activation::{Activation, Nonlinearity};
 pub use config::{Arch, ModelConfig};

@@ -5,6 +5,7 @@ use burn::nn::Linear;
 use burn::tensor::{Device, Tensor};
 
 use crate::init::LayerInit;
+use crate::probe::{Tap, Weight, weight};
 use crate::{InputShape, Nonlinearity};
 
 #[derive(Module, Debug)]
@@ -27,11 +28,16 @@ impl Mlp {
         Self { hidden, output, activation }
     }
 
-    pub fn forward(&self, x: Tensor<4>) -> Tensor<2> {
+    pub fn forward_with(&self, x: Tensor<4>, tap: &mut impl Tap) -> Tensor<2> {
         let mut x = x.flatten(1, 3);
-        for layer in &self.hidden {
-            x = self.activation.apply(layer.forward(x));
+        for (i, layer) in self.hidden.iter().enumerate() {
+            x = tap.vector(("fc", i + 1), self.activation.apply(layer.forward(x)));
         }
         self.output.forward(x)
+    }
+
+    pub fn weights(&self) -> Vec<(String, Weight)> {
+        let layers = self.hidden.iter().chain(std::iter::once(&self.output));
+        layers.enumerate().map(|(i, l)| weight(("fc", i + 1), Weight::Dense(l.weight.val()))).collect()
     }
 }

@@ -11,6 +11,7 @@ use crate::lenet5::LeNet5;
 use crate::mlp::Mlp;
 use crate::norm::ResponseNorm;
 use crate::plain::Plain;
+use crate::probe::{Collect, Hidden, NoTap, Tap, Weight};
 use crate::{Arch, InputShape, ModelConfig, ModelError};
 
 #[derive(Module, Debug)]
@@ -75,13 +76,37 @@ impl Model {
 
     /// Class scores (logits) for a batch of images `[batch, channels, height, width]`.
     pub fn forward(&self, x: Tensor<4>) -> Tensor<2> {
+        self.forward_with(x, &mut NoTap)
+    }
+
+    /// The forward pass, showing `tap` each hidden layer's output (after its activation).
+    pub fn forward_with(&self, x: Tensor<4>, tap: &mut impl Tap) -> Tensor<2> {
         match self {
-            Self::ConvNet18(m) => m.forward(x),
-            Self::ConvNet80Sec(m) => m.forward(x),
-            Self::LeNet5(m) => m.forward(x),
-            Self::Mlp(m) => m.forward(x),
-            Self::Plain(m) => m.forward(x),
-            Self::AlexNet(m) => m.forward(x),
+            Self::ConvNet18(m) => m.forward_with(x, tap),
+            Self::ConvNet80Sec(m) => m.forward_with(x, tap),
+            Self::LeNet5(m) => m.forward_with(x, tap),
+            Self::Mlp(m) => m.forward_with(x, tap),
+            Self::Plain(m) => m.forward_with(x, tap),
+            Self::AlexNet(m) => m.forward_with(x, tap),
+        }
+    }
+
+    /// The logits and every hidden layer's output, in forward order.
+    pub fn forward_probed(&self, x: Tensor<4>) -> (Tensor<2>, Vec<(String, Hidden)>) {
+        let mut collect = Collect::default();
+        let logits = self.forward_with(x, &mut collect);
+        (logits, collect.layers)
+    }
+
+    /// Every weight layer's weight, in forward order (for gradient norms after a backward pass).
+    pub fn weights(&self) -> Vec<(String, Weight)> {
+        match self {
+            Self::ConvNet18(m) => m.weights(),
+            Self::ConvNet80Sec(m) => m.weights(),
+            Self::LeNet5(m) => m.weights(),
+            Self::Mlp(m) => m.weights(),
+            Self::Plain(m) => m.weights(),
+            Self::AlexNet(m) => m.weights(),
         }
     }
 }

@@ -7,6 +7,7 @@ use burn::tensor::{Device, Tensor};
 
 use crate::init::LayerInit;
 use crate::layers::Conv2d;
+use crate::probe::{Tap, Weight, weight};
 use crate::{InputShape, Nonlinearity};
 
 #[derive(Module, Debug)]
@@ -37,12 +38,17 @@ impl Plain {
         Self { convs, fc, activation }
     }
 
-    pub fn forward(&self, x: Tensor<4>) -> Tensor<2> {
+    pub fn forward_with(&self, x: Tensor<4>, tap: &mut impl Tap) -> Tensor<2> {
         let mut x = x;
-        for conv in &self.convs {
-            x = self.activation.apply(conv.forward(x));
+        for (i, conv) in self.convs.iter().enumerate() {
+            x = tap.map(("conv", i + 1), self.activation.apply(conv.forward(x)));
         }
         let [b, c, _, _] = x.dims();
         self.fc.forward(x.mean_dims(&[2, 3]).reshape([b, c]))
+    }
+
+    pub fn weights(&self) -> Vec<(String, Weight)> {
+        let convs = self.convs.iter().enumerate().map(|(i, c)| weight(("conv", i + 1), Weight::Conv(c.weight.val())));
+        convs.chain(std::iter::once(weight(("fc", 1), Weight::Dense(self.fc.weight.val())))).collect()
     }
 }
