@@ -1,7 +1,8 @@
 //! End-to-end tests of the `actlab` command, one module per topic (as ripgrep's): training runs
-//! and run folders, errors, Figure 1, the linearity study, the bench.
+//! and run folders, errors, Figure 1, the linearity and depth studies, the bench.
 
 mod bench;
+mod depth;
 mod errors;
 mod fig1;
 mod linearity;

@@ -3,6 +3,7 @@
 
 use actlab_datasets::DatasetName;
 use actlab_experiments::bench::BenchOptions;
+use actlab_experiments::depth::DepthOptions;
 use actlab_experiments::fig1::Fig1Options;
 use actlab_experiments::linearity::LinearityOptions;
 use actlab_models::Activation;
@@ -279,6 +280,8 @@ impl From<&BenchArgs> for BenchOptions {
 pub enum Study {
     /// How much non-linearity does a network need? Linear nets, a leaky-ReLU slope sweep, the zoo.
     Linearity(LinearityArgs),
+    /// Do saturating activations stop deeper nets from training? MLPs of growing depth, by init.
+    Depth(DepthArgs),
 }
 
 #[derive(Args)]
@@ -318,6 +321,50 @@ impl From<LinearityArgs> for LinearityOptions {
             zoo: a.zoo,
             lr_grid: a.lr_grid,
             target: a.target,
+            overrides: c.set,
+            progress: c.progress.into(),
+            report_only: c.report_only,
+        }
+    }
+}
+
+#[derive(Args)]
+pub struct DepthArgs {
+    #[command(flatten)]
+    pub common: ExperimentArgs,
+    /// Epochs per run (default 5, or 3 with --quick).
+    #[arg(long)]
+    pub epochs: Option<usize>,
+    /// Hidden layers, comma-separated (default 2,4,8,16,32).
+    #[arg(long, value_delimiter = ',')]
+    pub depths: Option<Vec<usize>>,
+    /// Activations (default sigmoid,tanh,relu,gelu).
+    #[arg(long, value_delimiter = ',')]
+    pub activations: Option<Vec<Activation>>,
+    /// Units per hidden layer (default 128).
+    #[arg(long)]
+    pub width: Option<usize>,
+    /// Learning rates to try per cell, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub lr_grid: Option<Vec<f64>>,
+    #[arg(long, default_value = "runs/study-depth")]
+    pub out: PathBuf,
+}
+
+impl From<DepthArgs> for DepthOptions {
+    fn from(a: DepthArgs) -> Self {
+        let c = a.common;
+        DepthOptions {
+            out: a.out,
+            backend: c.backend,
+            data: c.data,
+            quick: c.quick,
+            seeds: c.seeds,
+            epochs: a.epochs,
+            depths: a.depths,
+            activations: a.activations,
+            width: a.width,
+            lr_grid: a.lr_grid,
             overrides: c.set,
             progress: c.progress.into(),
             report_only: c.report_only,

@@ -20,6 +20,7 @@ fn main() -> ExitCode {
         Command::Data { command: DataCommand::Info(args) } => commands::data::info(args),
         Command::Reproduce { experiment: Experiment::Fig1(args) } => commands::reproduce::fig1(args),
         Command::Study { study: Study::Linearity(args) } => commands::study::linearity(args),
+        Command::Study { study: Study::Depth(args) } => commands::study::depth(args),
         Command::Backends => commands::backends::run(),
         Command::Bench(args) => commands::bench::run(args),
     };

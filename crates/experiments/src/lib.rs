@@ -4,6 +4,7 @@
 //! plots). A new experiment is a module here with the same plan / run / report split.
 
 pub mod bench;
+pub mod depth;
 mod error;
 pub mod fig1;
 pub mod linearity;

@@ -69,6 +69,14 @@ pub enum Weight {
 }
 
 impl Weight {
+    /// The device the weight lives on (the model's).
+    pub fn device(&self) -> burn::tensor::Device {
+        match self {
+            Self::Conv(w) => w.device(),
+            Self::Dense(w) => w.device(),
+        }
+    }
+
     /// ‖∂loss/∂W‖₂ from `grads` (None when the weight took no part in the loss).
     pub fn gradient_norm(&self, grads: &Gradients) -> Option<f64> {
         let squares = match self {

@@ -3,6 +3,7 @@
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 use std::path::Path;
 
 use crate::toolkit::plot::{COLORS, PlotError, register_font};
@@ -96,6 +97,77 @@ fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, chart: &Chart) -> Res
             .border_style(BLACK.mix(0.4))
             .draw()
             .map_err(err)?;
+    }
+    Ok(())
+}
+
+/// A grid of coloured cells with their values written in: rows × columns.
+#[derive(Clone, Debug, Default)]
+pub struct Heatmap {
+    pub title: String,
+    pub x_label: String,
+    pub columns: Vec<String>,
+    pub rows: Vec<String>,
+    /// `values[row][column]`; None is drawn grey ("no result").
+    pub values: Vec<Vec<Option<f64>>>,
+    /// The value drawn darkest; 0 is white.
+    pub max: f64,
+}
+
+/// Writes `maps` side by side to `stem.png` and `stem.svg`, each `cell` pixels.
+pub fn save_heatmaps(maps: &[Heatmap], cell: (u32, u32), stem: &Path) -> Result<(), PlotError> {
+    register_font();
+    let size = (cell.0 * maps.len().max(1) as u32, cell.1);
+    let png = stem.with_extension("png");
+    draw_heatmaps(BitMapBackend::new(&png, size).into_drawing_area(), maps).map_err(|message| PlotError { path: png, message })?;
+    let svg = stem.with_extension("svg");
+    draw_heatmaps(SVGBackend::new(&svg, size).into_drawing_area(), maps).map_err(|message| PlotError { path: svg, message })
+}
+
+fn draw_heatmaps<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, maps: &[Heatmap]) -> Result<(), String> {
+    root.fill(&WHITE).map_err(|e| e.to_string())?;
+    for (area, map) in root.split_evenly((1, maps.len().max(1))).iter().zip(maps) {
+        draw_heatmap(area, map)?;
+    }
+    root.present().map_err(|e| e.to_string())
+}
+
+fn draw_heatmap<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, map: &Heatmap) -> Result<(), String> {
+    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
+    // A segmented range a..b has a segment for each of a..=b.
+    let (nx, ny) = (map.columns.len() as i32, map.rows.len() as i32);
+    let mut c = ChartBuilder::on(area)
+        .caption(&map.title, ("sans-serif", 18))
+        .margin(12)
+        .x_label_area_size(38)
+        .y_label_area_size(80)
+        .build_cartesian_2d((0..(nx - 1).max(0)).into_segmented(), (0..(ny - 1).max(0)).into_segmented())
+        .map_err(err)?;
+    let label = |names: &[String], v: &SegmentValue<i32>| match v {
+        SegmentValue::CenterOf(i) => names.get(*i as usize).cloned().unwrap_or_default(),
+        _ => String::new(),
+    };
+    c.configure_mesh()
+        .disable_mesh()
+        .x_label_formatter(&|v| label(&map.columns, v))
+        .y_label_formatter(&|v| label(&map.rows, v))
+        .x_desc(&map.x_label)
+        .label_style(("sans-serif", 14))
+        .draw()
+        .map_err(err)?;
+    for (r, row) in map.values.iter().enumerate() {
+        for (col, value) in row.iter().enumerate() {
+            let (x, y) = (col as i32, r as i32);
+            let shade = value.map_or(RGBColor(200, 200, 200), |v| {
+                let t = (v / map.max.max(1e-12)).clamp(0.0, 1.0);
+                RGBColor(255, (255.0 * (1.0 - 0.75 * t)) as u8, (255.0 * (1.0 - t)) as u8)
+            });
+            let corners = [(SegmentValue::Exact(x), SegmentValue::Exact(y)), (SegmentValue::Exact(x + 1), SegmentValue::Exact(y + 1))];
+            c.draw_series(std::iter::once(Rectangle::new(corners, shade.filled()))).map_err(err)?;
+            let text = value.map_or("–".to_string(), |v| format!("{v:.2}"));
+            let style = ("sans-serif", 15).into_font().into_text_style(area).pos(Pos::new(HPos::Center, VPos::Center));
+            c.draw_series(std::iter::once(Text::new(text, (SegmentValue::CenterOf(x), SegmentValue::CenterOf(y)), style))).map_err(err)?;
+        }
     }
     Ok(())
 }

@@ -35,6 +35,11 @@ impl<'a> Runner<'a> {
         self.data
     }
 
+    /// Whether missing runs are trained (false: `--report-only`).
+    pub fn trains(&self) -> bool {
+        self.train_missing
+    }
+
     /// The summary of `spec`'s run: the finished one in its folder, else a new or resumed run's,
     /// or `None` when the runner trains nothing.
     pub fn run(&self, spec: RunSpec) -> Result<Option<Summary>, ExperimentError> {

@@ -1,0 +1,164 @@
+//! The depth study's report: assembled from the cells, then report.json, figures and report.md.
+
+use actlab_datasets::LoadedDataset;
+use actlab_train::{Backend, UncheckedConfig};
+use std::path::Path;
+
+use crate::ExperimentError;
+use crate::depth::figures;
+use crate::depth::records::{DepthCell, Plan, Report};
+use crate::toolkit::machine::{device_name, threads};
+use crate::toolkit::markdown::{Table, data_files, fmt_lr};
+use crate::toolkit::stats::Estimate;
+
+pub(super) fn assemble(
+    plan: &Plan,
+    base: &UncheckedConfig,
+    data: &LoadedDataset,
+    backend: Backend,
+    cells: Vec<DepthCell>,
+    pending: Vec<String>,
+) -> Report {
+    let mut commits: Vec<String> = cells.iter().flat_map(|c| c.runs.iter().map(|r| r.commit.clone())).collect();
+    commits.sort_unstable();
+    commits.dedup();
+    Report {
+        plan: plan.clone(),
+        cells,
+        setting: format!(
+            "MLPs of {} units per hidden layer on {} {} training images ({} per class), batch {}, SGD with momentum {}, no weight decay, {} epochs per run",
+            plan.width,
+            data.train.len(),
+            base.dataset.name,
+            plan.subset_per_class,
+            base.training.batch_size,
+            base.optimizer.momentum,
+            plan.epochs
+        ),
+        backend: backend.to_string(),
+        device: device_name(backend),
+        threads: threads(),
+        commits,
+        dataset: data.files.iter().map(Into::into).collect(),
+        dataset_name: base.dataset.name.to_string(),
+        train_images: data.train.len(),
+        pending,
+    }
+}
+
+pub(super) fn write(out: &Path, report: &Report) -> Result<(), ExperimentError> {
+    let json_path = out.join("report.json");
+    std::fs::write(&json_path, serde_json::to_string_pretty(report).unwrap_or_default()).map_err(|e| ExperimentError::io(&json_path, e))?;
+    figures::errors(out, report)?;
+    figures::gradients(out, report)?;
+    figures::saturation(out, report)?;
+    let md = [header(report), errors(report), gradients(report), runs(report), machine(report)].concat();
+    let md_path = out.join("report.md");
+    std::fs::write(&md_path, md).map_err(|e| ExperimentError::io(&md_path, e))
+}
+
+fn header(r: &Report) -> String {
+    let p = &r.plan;
+    let mut md = format!(
+        "# Do saturating activations stop deeper nets from training? (`actlab study depth`)\n\n\
+         **What it tests.** With sigmoid or tanh, gradients shrink as they pass back through each saturating unit, so the deeper the net, the less its lower layers learn; ReLU passes a gradient of exactly 1 wherever it is active, so deep ReLU nets train. The init interacts: Xavier (Glorot) is made for saturating units, Kaiming (He) for ReLU.\n\n\
+         **Protocol.** {}. Depths {:?} (hidden layers) × activations {:?} × inits {:?}. Each cell's learning rate: trials of {} epoch(s) from seed 1 at {:?} (extended past an edge while the best sits there), the lowest running training error chosen; then {} seed(s). A cell *stalled* when its mean training error after the budget is at or above {} (chance is 0.9). The probe runs on the first {} training images, from each run's saved model: at init (the model rebuilt from the run's seed, as the loop builds it), after epoch 1, and after every epoch for the deepest sigmoid and tanh nets; it never touches the training path. Saturated: sigmoid below 0.01 or above 0.99, |tanh| above 0.99, ReLU exactly 0.\n\n",
+        r.setting, p.depths, p.activations, p.inits, p.trial_epochs, p.lr_grid, p.seeds, p.stalled_at, p.probe_images
+    );
+    for (title, items) in [("**Reduced run.** Differences from the default study:", &p.reductions), ("**Not finished yet:**", &r.pending)] {
+        if !items.is_empty() {
+            md.push_str(&format!("{title}\n\n"));
+            items.iter().for_each(|x| md.push_str(&format!("- {x}\n")));
+            md.push('\n');
+        }
+    }
+    md
+}
+
+fn errors(r: &Report) -> String {
+    let mut md = format!("## Training error after {} epochs\n\n", r.plan.epochs);
+    for init in &r.plan.inits {
+        let header: Vec<String> =
+            std::iter::once("activation".to_string()).chain(r.plan.depths.iter().map(|d| format!("{d} layers"))).collect();
+        let mut t = Table::new(&header.iter().map(String::as_str).collect::<Vec<_>>());
+        for a in &r.plan.activations {
+            let cells = r.plan.depths.iter().map(|&d| r.cell(d, a, init).map_or("–".into(), cell_error));
+            t.push(std::iter::once(a.clone()).chain(cells).collect());
+        }
+        md.push_str(&format!("**{init} init** (mean ± std over seeds)\n\n{}\n", t.render()));
+    }
+    md.push_str("![training error over depth and activation, per init](errors.png)\n\n");
+    md
+}
+
+/// "mean ± std", how many runs diverged, and whether the cell stalled.
+fn cell_error(c: &DepthCell) -> String {
+    let error = c
+        .train_error
+        .as_ref()
+        .map_or("–".into(), |e| if e.n > 1 { format!("{:.3} ± {:.3}", e.mean, e.std) } else { format!("{:.3}", e.mean) });
+    let diverged = c.runs.iter().filter(|r| r.diverged).count();
+    let diverged = if diverged > 0 { format!(" ({diverged} of {} diverged)", c.runs.len()) } else { String::new() };
+    format!("{error}{diverged}{}", if c.stalled { " **stalled**" } else { "" })
+}
+
+fn ratio(e: &Option<Estimate>) -> String {
+    match e {
+        Some(e) if e.n >= 2 => format!("{:.2e} [{:.2e}, {:.2e}]", e.mean, e.ci95.map_or(e.mean, |c| c.0), e.ci95.map_or(e.mean, |c| c.1)),
+        Some(e) => format!("{:.2e}", e.mean),
+        None => "–".into(),
+    }
+}
+
+fn gradients(r: &Report) -> String {
+    let depth = r.plan.depths.iter().copied().max().unwrap_or(0);
+    let mut t = Table::new(&["activation", "init", "first / last layer gradient norm at init", "after epoch 1", "training error", "lr"]);
+    for c in r.cells.iter().filter(|c| c.depth == depth) {
+        t.push(vec![
+            c.activation.clone(),
+            c.init.clone(),
+            ratio(&c.first_to_last_at_init),
+            ratio(&c.first_to_last_after_epoch_1),
+            cell_error(c),
+            fmt_lr(c.lr),
+        ]);
+    }
+    format!(
+        "## Gradients through {depth} hidden layers\n\nThe first weight layer's gradient norm over the last one's (mean [t 95% CI] over seeds): below 1, gradients shrink on their way back to the input.\n\n{}\n![gradient norm by layer at init](gradients.png)\n\n![saturation by layer over training](saturation.png)\n\n",
+        t.render()
+    )
+}
+
+fn runs(r: &Report) -> String {
+    let mut t = Table::new(&["cell", "lr trials", "seed", "training error", "run folder", "actlab commit"]);
+    for c in &r.cells {
+        let trials: Vec<String> =
+            c.trials.iter().map(|(lr, e)| format!("{} {}", fmt_lr(*lr), e.map_or("diverged".into(), |e| format!("{e:.3}")))).collect();
+        for run in &c.runs {
+            t.push(vec![
+                c.key.clone(),
+                trials.join(", "),
+                run.seed.to_string(),
+                run.train_error.map_or("diverged".into(), |e| format!("{e:.4}")),
+                format!("`{}`", run.folder),
+                run.commit.clone(),
+            ]);
+        }
+    }
+    format!(
+        "## Runs\n\nEvery number above comes from these run folders (summary.json, metrics.csv and the probe files).\n\n{}\n",
+        t.render()
+    )
+}
+
+fn machine(r: &Report) -> String {
+    let mut md = format!(
+        "## Machine and data\n\n- backend: {}, device: {}, threads: {}\n- actlab commit(s): {}\n",
+        r.backend,
+        r.device,
+        r.threads,
+        r.commits.join(", ")
+    );
+    md.push_str(&data_files(&r.dataset));
+    md
+}

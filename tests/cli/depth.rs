@@ -1,0 +1,75 @@
+//! `actlab study depth` end to end on synthetic data: the report against the run folders and
+//! probe files, and staged training (probed between stages) equal to training in one go.
+
+use actlab_experiments::depth::Report;
+use actlab_train::metrics;
+use std::fs;
+use std::path::Path;
+
+use crate::support::*;
+
+fn args(out: &Path) -> Vec<String> {
+    let mut args: Vec<String> = ["study", "depth", "--quick", "--depths", "2,5", "--activations", "sigmoid,relu", "--epochs", "3"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    args.extend(["--lr-grid", "0.01,0.03", "--seeds", "2", "--progress", "quiet", "--out"].iter().map(|s| s.to_string()));
+    args.push(out.display().to_string());
+    for set in ["dataset.name=\"synthetic\"", "dataset.synthetic.side=8", "training.batch_size=32", "training.log_every=4"] {
+        args.extend(["--set".to_string(), set.to_string()]);
+    }
+    args
+}
+
+fn run(args: &[String], out: &Path) -> Report {
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let output = actlab(&refs);
+    assert!(output.status.success(), "{}", stderr(&output));
+    serde_json::from_str(&fs::read_to_string(out.join("report.json")).expect("report.json")).expect("a report")
+}
+
+#[test]
+fn depth_study_on_synthetic_data_reports_what_its_runs_and_probes_measured() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("study");
+    let report = run(&args(&out), &out);
+    for file in ["report.md", "report.json", "errors.png", "gradients.png", "saturation.png"] {
+        assert!(out.join(file).exists(), "missing {file}");
+    }
+    assert_eq!(report.cells.len(), 8, "2 depths × 2 activations × 2 inits");
+    for cell in &report.cells {
+        let mut ratios = Vec::new();
+        for run in &cell.runs {
+            let rows = metrics::read(&Path::new(&run.folder).join("metrics.csv")).expect("metrics");
+            if !run.diverged {
+                assert!((run.train_error.expect("an error") - rows.last().expect("a row").train_error).abs() < 1e-6, "{run:?}");
+            }
+            // Probes at init, after epoch 1 and at the end; every epoch for the deepest sigmoid nets.
+            let epochs: Vec<usize> = run.probes.iter().map(|p| p.epoch).collect();
+            let tracked = cell.depth == 5 && cell.activation == "sigmoid";
+            if !run.diverged {
+                assert_eq!(epochs, if tracked { vec![0, 1, 2, 3] } else { vec![0, 1, 3] }, "{}", cell.key);
+            }
+            for probe in &run.probes {
+                assert_eq!((probe.layers.len(), probe.gradient_norms.len()), (cell.depth, cell.depth + 1), "{}", cell.key);
+            }
+            ratios.push(run.probes[0].first_to_last().expect("a ratio"));
+        }
+        let mean = ratios.iter().sum::<f64>() / ratios.len() as f64;
+        assert!((cell.first_to_last_at_init.as_ref().expect("an estimate").mean - mean).abs() < 1e-9 * mean.abs().max(1.0), "{}", cell.key);
+        let stalled = cell.train_error.as_ref().is_none_or(|e| e.mean >= report.plan.stalled_at);
+        assert_eq!(cell.stalled, stalled, "{}", cell.key);
+    }
+    // Training in stages (1 epoch, then on to 3, probing in between) gives the metrics of one go.
+    let staged = &report.cells.iter().find(|c| c.key == "d5-sigmoid-xavier").expect("cell").runs[0];
+    let one_go = dir.path().join("one-go");
+    let output = train(&Path::new(&staged.folder).join("config.toml"), &one_go, &["--progress", "quiet"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let strip = |folder: &Path| -> Vec<String> {
+        let text = fs::read_to_string(folder.join("metrics.csv")).expect("metrics");
+        text.lines().map(|l| l.split(',').take(4).collect::<Vec<_>>().join(",")).collect()
+    };
+    assert_eq!(strip(Path::new(&staged.folder)), strip(&one_go));
+    // A rerun finds everything finished.
+    assert_eq!(run(&args(&out), &out), report);
+}
