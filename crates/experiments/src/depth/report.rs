@@ -52,7 +52,7 @@ pub(super) fn write(out: &Path, report: &Report) -> Result<(), ExperimentError> 
     figures::errors(out, report)?;
     figures::gradients(out, report)?;
     figures::saturation(out, report)?;
-    let md = [header(report), errors(report), gradients(report), runs(report), machine(report)].concat();
+    let md = [header(report), errors(report), gradients(report), layers(report), runs(report), machine(report)].concat();
     let md_path = out.join("report.md");
     std::fs::write(&md_path, md).map_err(|e| ExperimentError::io(&md_path, e))
 }
@@ -125,6 +125,37 @@ fn gradients(r: &Report) -> String {
     }
     format!(
         "## Gradients through {depth} hidden layers\n\nThe first weight layer's gradient norm over the last one's (mean [t 95% CI] over seeds): below 1, gradients shrink on their way back to the input.\n\n{}\n![gradient norm by layer at init](gradients.png)\n\n![saturation by layer over training](saturation.png)\n\n",
+        t.render()
+    )
+}
+
+/// Layers 1, 2, 4, … of the deepest nets: mean output and saturated share, at init and at the
+/// end (seed 1).
+fn layers(r: &Report) -> String {
+    let depth = r.plan.depths.iter().copied().max().unwrap_or(0);
+    let shown: Vec<usize> = (0..).map(|k| 1usize << k).take_while(|&l| l <= depth).collect();
+    let header: Vec<String> = ["net", "probe"].iter().map(|s| s.to_string()).chain(shown.iter().map(|l| format!("layer {l}"))).collect();
+    let mut t = Table::new(&header.iter().map(String::as_str).collect::<Vec<_>>());
+    for c in r.cells.iter().filter(|c| c.depth == depth) {
+        let Some(run) = c.runs.first() else { continue };
+        for probe in [run.probes.first(), run.probes.last()].into_iter().flatten() {
+            let cells = shown.iter().map(|&l| {
+                probe.layers.get(l - 1).map_or("–".into(), |s| match s.saturated {
+                    Some(sat) => format!("{:.3} ({:.0}%)", s.mean, 100.0 * sat),
+                    None => format!("{:.3}", s.mean),
+                })
+            });
+            let when = if probe.epoch == 0 { "init".to_string() } else { format!("epoch {}", probe.epoch) };
+            t.push([format!("{} {}", c.activation, c.init), when].into_iter().chain(cells).collect());
+        }
+    }
+    format!(
+        "## Inside the {depth}-layer nets
+
+Mean output of each hidden layer on the probe images, and (in brackets) the share saturated or off, at init and at the end of seed 1's run.
+
+{}
+",
         t.render()
     )
 }
