@@ -90,7 +90,11 @@ fn linearity_study_on_synthetic_data_reports_what_its_runs_measured() {
     let mut more = args(&out, "3");
     more.push("--report-only".into());
     let partial = run(&more, &out);
-    assert!(partial.cells.is_empty() && partial.pending.iter().all(|p| p.contains("seed 3")), "{:?}", partial.pending);
+    assert!(
+        partial.cells.is_empty() && partial.provenance.pending.iter().all(|p| p.contains("seed 3")),
+        "{:?}",
+        partial.provenance.pending
+    );
 }
 
 #[test]

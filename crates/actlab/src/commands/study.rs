@@ -10,7 +10,7 @@ use crate::args::{DepthArgs, LinearityArgs};
 pub fn linearity(args: LinearityArgs) -> Result<()> {
     let options = LinearityOptions::from(args);
     let report = linearity::linearity(&options)?;
-    for p in &report.pending {
+    for p in &report.provenance.pending {
         println!("not finished: {p}");
     }
     for cell in &report.cells {
@@ -25,7 +25,7 @@ pub fn linearity(args: LinearityArgs) -> Result<()> {
 pub fn depth(args: DepthArgs) -> Result<()> {
     let options = DepthOptions::from(args);
     let report = depth::depth(&options)?;
-    for p in &report.pending {
+    for p in &report.provenance.pending {
         println!("not finished: {p}");
     }
     for cell in &report.cells {

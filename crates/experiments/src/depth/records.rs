@@ -1,8 +1,8 @@
 //! What the depth study's report.json and each run's probe files hold.
 
-use actlab_train::summary::FileSummary;
 use serde::{Deserialize, Serialize};
 
+use crate::toolkit::provenance::Provenance;
 use crate::toolkit::stats::Estimate;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -79,15 +79,9 @@ pub struct DepthCell {
 pub struct Report {
     pub plan: Plan,
     pub cells: Vec<DepthCell>,
-    pub setting: String,
-    pub backend: String,
-    pub device: String,
-    pub threads: usize,
-    pub commits: Vec<String>,
-    pub dataset: Vec<FileSummary>,
-    pub dataset_name: String,
-    pub train_images: usize,
-    pub pending: Vec<String>,
+    /// Setting, machine, builds, data files, and the cells not finished yet.
+    #[serde(flatten)]
+    pub provenance: Provenance,
 }
 
 impl Report {

@@ -7,8 +7,8 @@ use std::path::Path;
 use crate::ExperimentError;
 use crate::depth::figures;
 use crate::depth::records::{DepthCell, Plan, Report};
-use crate::toolkit::machine::{device_name, threads};
-use crate::toolkit::markdown::{Table, data_files, fmt_lr};
+use crate::toolkit::markdown::{Table, fmt_lr};
+use crate::toolkit::provenance::Provenance;
 use crate::toolkit::stats::Estimate;
 
 pub(super) fn assemble(
@@ -19,31 +19,27 @@ pub(super) fn assemble(
     cells: Vec<DepthCell>,
     pending: Vec<String>,
 ) -> Report {
-    let mut commits: Vec<String> = cells.iter().flat_map(|c| c.runs.iter().map(|r| r.commit.clone())).collect();
-    commits.sort_unstable();
-    commits.dedup();
+    let commits: Vec<String> = cells.iter().flat_map(|c| c.runs.iter().map(|r| r.commit.clone())).collect();
+    let setting = setting(plan, base, data);
     Report {
         plan: plan.clone(),
         cells,
-        setting: format!(
-            "MLPs of {} units per hidden layer on {} {} training images ({} per class), batch {}, SGD with momentum {}, no weight decay, {} epochs per run",
-            plan.width,
-            data.train.len(),
-            base.dataset.name,
-            plan.subset_per_class,
-            base.training.batch_size,
-            base.optimizer.momentum,
-            plan.epochs
-        ),
-        backend: backend.to_string(),
-        device: device_name(backend),
-        threads: threads(),
-        commits,
-        dataset: data.files.iter().map(Into::into).collect(),
-        dataset_name: base.dataset.name.to_string(),
-        train_images: data.train.len(),
-        pending,
+        provenance: Provenance::new(setting, backend, base.dataset.name.to_string(), data, commits, pending),
     }
+}
+
+/// The shared setting of every run, in words.
+fn setting(plan: &Plan, base: &UncheckedConfig, data: &LoadedDataset) -> String {
+    format!(
+        "MLPs of {} units per hidden layer on {} {} training images ({} per class), batch {}, SGD with momentum {}, no weight decay, {} epochs per run",
+        plan.width,
+        data.train.len(),
+        base.dataset.name,
+        plan.subset_per_class,
+        base.training.batch_size,
+        base.optimizer.momentum,
+        plan.epochs
+    )
 }
 
 pub(super) fn write(out: &Path, report: &Report) -> Result<(), ExperimentError> {
@@ -52,7 +48,7 @@ pub(super) fn write(out: &Path, report: &Report) -> Result<(), ExperimentError> 
     figures::errors(out, report)?;
     figures::gradients(out, report)?;
     figures::saturation(out, report)?;
-    let md = [header(report), errors(report), gradients(report), layers(report), runs(report), machine(report)].concat();
+    let md = [header(report), errors(report), gradients(report), layers(report), runs(report), report.provenance.markdown()].concat();
     let md_path = out.join("report.md");
     std::fs::write(&md_path, md).map_err(|e| ExperimentError::io(&md_path, e))
 }
@@ -63,9 +59,11 @@ fn header(r: &Report) -> String {
         "# Do saturating activations stop deeper nets from training? (`actlab study depth`)\n\n\
          **What it tests.** With sigmoid or tanh, gradients shrink as they pass back through each saturating unit, so the deeper the net, the less its lower layers learn; ReLU passes a gradient of exactly 1 wherever it is active, so deep ReLU nets train. The init interacts: Xavier (Glorot) is made for saturating units, Kaiming (He) for ReLU.\n\n\
          **Protocol.** {}. Depths {:?} (hidden layers) × activations {:?} × inits {:?}. Each cell's learning rate: trials of {} epoch(s) from seed 1 at {:?} (extended past an edge while the best sits there), the lowest running training error chosen; then {} seed(s). A cell *stalled* when its mean training error after the budget is at or above {} (chance is 0.9). The probe runs on the first {} training images, from each run's saved model: at init (the model rebuilt from the run's seed, as the loop builds it), after epoch 1, and after every epoch for the deepest sigmoid and tanh nets; it never touches the training path. Saturated: sigmoid below 0.01 or above 0.99, |tanh| above 0.99, ReLU exactly 0.\n\n",
-        r.setting, p.depths, p.activations, p.inits, p.trial_epochs, p.lr_grid, p.seeds, p.stalled_at, p.probe_images
+        r.provenance.setting, p.depths, p.activations, p.inits, p.trial_epochs, p.lr_grid, p.seeds, p.stalled_at, p.probe_images
     );
-    for (title, items) in [("**Reduced run.** Differences from the default study:", &p.reductions), ("**Not finished yet:**", &r.pending)] {
+    for (title, items) in
+        [("**Reduced run.** Differences from the default study:", &p.reductions), ("**Not finished yet:**", &r.provenance.pending)]
+    {
         if !items.is_empty() {
             md.push_str(&format!("{title}\n\n"));
             items.iter().for_each(|x| md.push_str(&format!("- {x}\n")));
@@ -180,16 +178,4 @@ fn runs(r: &Report) -> String {
         "## Runs\n\nEvery number above comes from these run folders (summary.json, metrics.csv and the probe files).\n\n{}\n",
         t.render()
     )
-}
-
-fn machine(r: &Report) -> String {
-    let mut md = format!(
-        "## Machine and data\n\n- backend: {}, device: {}, threads: {}\n- actlab commit(s): {}\n",
-        r.backend,
-        r.device,
-        r.threads,
-        r.commits.join(", ")
-    );
-    md.push_str(&data_files(&r.dataset));
-    md
 }

@@ -4,15 +4,15 @@
 
 use actlab_datasets::LoadedDataset;
 use actlab_models::{Activation, Arch, InitScheme};
-use actlab_train::{StopReason, Summary, UncheckedConfig};
+use actlab_train::UncheckedConfig;
 use std::path::{Path, PathBuf};
 
 use crate::ExperimentError;
 use crate::depth::measure::{initial_model, probe, saved_model};
 use crate::depth::records::{DepthCell, DepthRun, Plan, Probe};
 use crate::toolkit::markdown::fmt_lr;
-use crate::toolkit::rates::RateGrid;
-use crate::toolkit::runner::{RunSpec, Runner, progress_note};
+use crate::toolkit::rates::run_trials;
+use crate::toolkit::runner::{RunSpec, Runner, diverged, progress_note};
 use crate::toolkit::stats::Estimate;
 
 /// A cell of the grid.
@@ -47,13 +47,6 @@ pub(super) struct Study<'a> {
     pub pending: Vec<String>,
 }
 
-/// Rates tried and the training error each trial ended with (None: diverged).
-type Trials = Vec<(f64, Option<f64>)>;
-
-fn diverged(summary: &Summary) -> bool {
-    matches!(summary.stop, Some(StopReason::Diverged { .. }))
-}
-
 fn probe_path(folder: &Path, epoch: usize) -> PathBuf {
     folder.join(format!("probe-{epoch}.json"))
 }
@@ -76,31 +69,6 @@ fn write_probe(folder: &Path, probe: &Probe) -> Result<(), ExperimentError> {
 }
 
 impl Study<'_> {
-    fn trials(&mut self, cell: &CellSpec) -> Result<Option<(f64, Trials)>, ExperimentError> {
-        let key = cell.key();
-        let mut grid = RateGrid::new(&self.plan.lr_grid);
-        let mut trials = Vec::new();
-        while let Some(lr) = grid.next_rate() {
-            let mut config = cell.config(&self.base, self.plan.width);
-            (config.optimizer.lr, config.stop.max_epochs) = (lr, self.plan.trial_epochs);
-            let folder = self.out.join("search").join(&key).join(format!("lr-{}", fmt_lr(lr)));
-            let Some(summary) =
-                self.runner.run(RunSpec { folder: folder.clone(), config, label: format!("trial {key} lr {}", fmt_lr(lr)) })?
-            else {
-                self.pending.push(format!("{key}: learning-rate trial {} not finished{}", fmt_lr(lr), progress_note(&folder)));
-                return Ok(None);
-            };
-            let error = if diverged(&summary) { None } else { summary.final_train_error };
-            grid.record(lr, error);
-            trials.push((lr, error));
-        }
-        let Some((lr, _)) = grid.best() else {
-            self.pending.push(format!("{key}: every learning rate tried diverged"));
-            return Ok(None);
-        };
-        Ok(Some((lr, trials)))
-    }
-
     /// One seed's run, stage by stage, probing each stage's model; None while unfinished.
     fn seed_run(&mut self, cell: &CellSpec, lr: f64, seed: u64) -> Result<Option<DepthRun>, ExperimentError> {
         let key = cell.key();
@@ -148,7 +116,17 @@ impl Study<'_> {
     }
 
     pub fn cell(&mut self, cell: &CellSpec) -> Result<Option<DepthCell>, ExperimentError> {
-        let Some((lr, trials)) = self.trials(cell)? else { return Ok(None) };
+        let key = cell.key();
+        let mut pending = std::mem::take(&mut self.pending);
+        let spec = |lr| {
+            let mut config = cell.config(&self.base, self.plan.width);
+            (config.optimizer.lr, config.stop.max_epochs) = (lr, self.plan.trial_epochs);
+            let folder = self.out.join("search").join(&key).join(format!("lr-{}", fmt_lr(lr)));
+            RunSpec { folder, config, label: format!("trial {key} lr {}", fmt_lr(lr)) }
+        };
+        let found = run_trials(&self.runner, &key, &self.plan.lr_grid, spec, &mut pending);
+        self.pending = pending;
+        let Some((lr, trials)) = found? else { return Ok(None) };
         let mut runs = Vec::new();
         for seed in 1..=self.plan.seeds as u64 {
             runs.extend(self.seed_run(cell, lr, seed)?);

@@ -1,8 +1,8 @@
 //! What the linearity study's report.json holds.
 
-use actlab_train::summary::FileSummary;
 use serde::{Deserialize, Serialize};
 
+use crate::toolkit::provenance::Provenance;
 use crate::toolkit::stats::Estimate;
 
 /// The resolved study.
@@ -100,16 +100,9 @@ pub struct Report {
     pub collapse: Vec<CollapseRow>,
     pub slopes: Vec<SlopePoint>,
     pub zoo: Vec<ZooRow>,
-    pub setting: String,
-    pub backend: String,
-    pub device: String,
-    pub threads: usize,
-    pub commits: Vec<String>,
-    pub dataset: Vec<FileSummary>,
-    pub dataset_name: String,
-    pub train_images: usize,
-    /// Cells not finished when a `--report-only` report was written.
-    pub pending: Vec<String>,
+    /// Setting, machine, builds, data files, and the cells not finished yet.
+    #[serde(flatten)]
+    pub provenance: Provenance,
 }
 
 impl Report {

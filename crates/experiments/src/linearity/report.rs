@@ -8,8 +8,8 @@ use std::path::Path;
 use crate::ExperimentError;
 use crate::linearity::figures;
 use crate::linearity::records::{Cell, Plan, Report};
-use crate::toolkit::machine::{device_name, threads};
-use crate::toolkit::markdown::{Table, data_files, fmt_estimate, fmt_lr};
+use crate::toolkit::markdown::{Table, fmt_estimate, fmt_lr};
+use crate::toolkit::provenance::Provenance;
 
 pub(super) fn assemble(
     plan: &Plan,
@@ -19,34 +19,30 @@ pub(super) fn assemble(
     cells: Vec<Cell>,
     pending: Vec<String>,
 ) -> Report {
-    let mut commits: Vec<String> = cells.iter().flat_map(|c| c.runs.iter().map(|r| r.commit.clone())).collect();
-    commits.sort_unstable();
-    commits.dedup();
+    let commits: Vec<String> = cells.iter().flat_map(|c| c.runs.iter().map(|r| r.commit.clone())).collect();
+    let setting = setting(plan, base, data);
     Report {
         plan: plan.clone(),
         cells,
         collapse: Vec::new(),
         slopes: Vec::new(),
         zoo: Vec::new(),
-        setting: format!(
-            "{} {} training images ({} per class), {} normalisation, batch {}, SGD with momentum {}, no weight decay, dropout or augmentation, {} epochs per run",
-            data.train.len(),
-            base.dataset.name,
-            plan.subset_per_class,
-            serde_json::to_value(base.dataset.normalize).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default(),
-            base.training.batch_size,
-            base.optimizer.momentum,
-            plan.epochs
-        ),
-        backend: backend.to_string(),
-        device: device_name(backend),
-        threads: threads(),
-        commits,
-        dataset: data.files.iter().map(Into::into).collect(),
-        dataset_name: base.dataset.name.to_string(),
-        train_images: data.train.len(),
-        pending,
+        provenance: Provenance::new(setting, backend, base.dataset.name.to_string(), data, commits, pending),
     }
+}
+
+/// The shared setting of every run, in words.
+fn setting(plan: &Plan, base: &UncheckedConfig, data: &LoadedDataset) -> String {
+    format!(
+        "{} {} training images ({} per class), {} normalisation, batch {}, SGD with momentum {}, no weight decay, dropout or augmentation, {} epochs per run",
+        data.train.len(),
+        base.dataset.name,
+        plan.subset_per_class,
+        serde_json::to_value(base.dataset.normalize).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default(),
+        base.training.batch_size,
+        base.optimizer.momentum,
+        plan.epochs
+    )
 }
 
 /// Writes report.json, the figures and report.md into `out`.
@@ -57,7 +53,9 @@ pub(super) fn write(out: &Path, report: &Report) -> Result<(), ExperimentError> 
     figures::activations(out, &zoo)?;
     figures::slopes(out, report)?;
     figures::zoo(out, report)?;
-    let md = [header(report), collapse(report), slopes(report), zoo_table(report), trials(report), runs(report), machine(report)].concat();
+    let md =
+        [header(report), collapse(report), slopes(report), zoo_table(report), trials(report), runs(report), report.provenance.markdown()]
+            .concat();
     let md_path = out.join("report.md");
     std::fs::write(&md_path, md).map_err(|e| ExperimentError::io(&md_path, e))
 }
@@ -68,16 +66,16 @@ fn header(r: &Report) -> String {
         "# Is a little non-linearity enough? (`actlab study linearity`)\n\n\
          **What it tests.** (A) Without a non-linearity a net of any depth computes one affine map, so it can do no better than one linear layer (softmax regression). (B) A nearly linear activation is enough, but a fully linear one is not: leaky ReLU's negative slope α runs from 0 (ReLU) to 1 (identity), and somewhere on the way depth should stop helping. (C) Which matters, the kink or the saturating tails: every activation actlab has, tagged by where it saturates and whether it is smooth.\n\n\
          **Protocol.** {}. Every cell (a net with an activation) gets the Kaiming init made for its activation (gain √(2/(1+α²)) for ReLU and leaky ReLU, √2 for the smooth ReLU-likes, 1, LeCun's, for the saturating and linear ones) and its own learning rate: trials of {} epoch(s) from seed 1 at {:?} (extended past an edge while the best rate sits there), the lowest running training error at the end of the trial chosen. Then {} seed(s) at that rate. Training error: the running error over the last epoch; test error: on {} test images at the end (on the development machines CIFAR-10's test batch is partly reconstructed, so test errors are indicative). Estimates: mean ± std [Student-t 95% CI] (n = seeds).\n\n",
-        r.setting, p.trial_epochs, p.lr_grid, p.seeds, p.test_images
+        r.provenance.setting, p.trial_epochs, p.lr_grid, p.seeds, p.test_images
     );
     if !p.reductions.is_empty() {
         md.push_str("**Reduced run.** Differences from the default study:\n\n");
         p.reductions.iter().for_each(|x| md.push_str(&format!("- {x}\n")));
         md.push('\n');
     }
-    if !r.pending.is_empty() {
+    if !r.provenance.pending.is_empty() {
         md.push_str("**Not finished yet** (this report covers the cells finished when it was written):\n\n");
-        r.pending.iter().for_each(|x| md.push_str(&format!("- {x}\n")));
+        r.provenance.pending.iter().for_each(|x| md.push_str(&format!("- {x}\n")));
         md.push('\n');
     }
     md.push_str("![each activation (solid) and its derivative (dashed) on [-4, 4]](activations.png)\n\n");
@@ -200,16 +198,4 @@ fn runs(r: &Report) -> String {
         }
     }
     format!("## Runs\n\nEvery number above comes from these run folders (summary.json and metrics.csv).\n\n{}\n", t.render())
-}
-
-fn machine(r: &Report) -> String {
-    let mut md = format!(
-        "## Machine and data\n\n- backend: {}, device: {}, threads: {}\n- actlab commit(s): {}\n",
-        r.backend,
-        r.device,
-        r.threads,
-        r.commits.join(", ")
-    );
-    md.push_str(&data_files(&r.dataset));
-    md
 }

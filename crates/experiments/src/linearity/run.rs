@@ -2,15 +2,15 @@
 
 use actlab_train::metrics::{self, MetricsRow};
 use actlab_train::stop::first_hit;
-use actlab_train::{RunFolder, StopReason, Summary, UncheckedConfig};
+use actlab_train::{RunFolder, Summary, UncheckedConfig};
 use std::path::{Path, PathBuf};
 
 use crate::ExperimentError;
 use crate::linearity::cells::CellSpec;
 use crate::linearity::records::{Cell, CellRun, Plan};
 use crate::toolkit::markdown::fmt_lr;
-use crate::toolkit::rates::RateGrid;
-use crate::toolkit::runner::{RunSpec, Runner, progress_note};
+use crate::toolkit::rates::{Trials, run_trials};
+use crate::toolkit::runner::{RunSpec, Runner, diverged, progress_note};
 use crate::toolkit::stats::Estimate;
 
 /// What the cells of one study share.
@@ -21,9 +21,6 @@ pub(super) struct Study<'a> {
     pub runner: Runner<'a>,
     pub pending: Vec<String>,
 }
-
-/// Rates tried and the training error each trial ended with (None: diverged).
-type Trials = Vec<(f64, Option<f64>)>;
 
 /// A learning-rate trial (seed 1, short, not evaluated) or a run of the budget from a seed.
 #[derive(Clone, Copy)]
@@ -55,33 +52,14 @@ impl Study<'_> {
         RunSpec { folder, config, label }
     }
 
-    /// The trials of `cell`; None when one is unfinished (`--report-only`) or all diverged.
-    fn trials(&mut self, cell: &CellSpec) -> Result<Option<(f64, Trials)>, ExperimentError> {
-        let key = cell.key();
-        let mut grid = RateGrid::new(&self.plan.lr_grid);
-        let mut trials = Vec::new();
-        while let Some(lr) = grid.next_rate() {
-            let spec = self.spec(cell, lr, Kind::Trial);
-            let folder = spec.folder.clone();
-            let Some(summary) = self.runner.run(spec)? else {
-                self.pending.push(format!("{key}: learning-rate trial {} not finished{}", fmt_lr(lr), progress_note(&folder)));
-                return Ok(None);
-            };
-            let error = if diverged(&summary) { None } else { summary.final_train_error };
-            grid.record(lr, error);
-            trials.push((lr, error));
-        }
-        let Some((lr, _)) = grid.best() else {
-            self.pending.push(format!("{key}: every learning rate tried diverged ({:?})", self.plan.lr_grid));
-            return Ok(None);
-        };
-        Ok(Some((lr, trials)))
-    }
-
     /// The cell's trials and runs; None while any is unfinished.
     pub fn cell(&mut self, cell: &CellSpec) -> Result<Option<Cell>, ExperimentError> {
-        let Some((lr, trials)) = self.trials(cell)? else { return Ok(None) };
         let key = cell.key();
+        let mut pending = std::mem::take(&mut self.pending);
+        let spec = |lr| self.spec(cell, lr, Kind::Trial);
+        let found = run_trials(&self.runner, &key, &self.plan.lr_grid, spec, &mut pending);
+        self.pending = pending;
+        let Some((lr, trials)) = found? else { return Ok(None) };
         let mut runs = Vec::new();
         let mut curves = Vec::new();
         for seed in 1..=self.plan.seeds as u64 {
@@ -100,10 +78,6 @@ impl Study<'_> {
         }
         Ok(Some(summarise(cell, lr, trials, runs, &curves)))
     }
-}
-
-fn diverged(summary: &Summary) -> bool {
-    matches!(summary.stop, Some(StopReason::Diverged { .. }))
 }
 
 /// The training error at each whole epoch.

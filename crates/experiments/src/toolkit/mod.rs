@@ -5,6 +5,7 @@ pub mod charts;
 pub mod machine;
 pub mod markdown;
 pub mod plot;
+pub mod provenance;
 pub mod rates;
 pub mod runner;
 pub mod stats;

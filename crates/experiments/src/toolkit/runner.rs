@@ -5,7 +5,7 @@
 use actlab_datasets::LoadedDataset;
 use actlab_train::metrics;
 use actlab_train::progress::ProgressMode;
-use actlab_train::{Prepared, RunFolder, RunOptions, Summary, UncheckedConfig, train};
+use actlab_train::{Prepared, RunFolder, RunOptions, StopReason, Summary, UncheckedConfig, train};
 use std::path::{Path, PathBuf};
 
 use crate::ExperimentError;
@@ -65,4 +65,9 @@ pub fn progress_note(folder: &Path) -> String {
         .ok()
         .and_then(|rows| rows.last().map(|r| format!(" (at epoch {:.2})", r.epoch)))
         .unwrap_or_default()
+}
+
+/// Whether the run ended with a NaN or infinite loss.
+pub fn diverged(summary: &Summary) -> bool {
+    matches!(summary.stop, Some(StopReason::Diverged { .. }))
 }
