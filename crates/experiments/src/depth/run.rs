@@ -75,7 +75,7 @@ impl Study<'_> {
         let folder = self.out.join("runs").join(&key).join(format!("lr-{}", fmt_lr(lr))).join(format!("seed-{seed}"));
         let mut config = cell.config(&self.base, self.plan.width);
         (config.optimizer.lr, config.training.seed) = (lr, seed);
-        if !probe_path(&folder, 0).exists() && !self.runner_trains_nothing() {
+        if !probe_path(&folder, 0).exists() && self.runner.trains() {
             std::fs::create_dir_all(&folder).map_err(|e| ExperimentError::io(&folder, e))?;
             write_probe(&folder, &probe(&initial_model(&config, self.data)?, &config, self.data, self.plan.probe_images, 0))?;
         }
@@ -109,10 +109,6 @@ impl Study<'_> {
             commit: summary.versions.commit.clone(),
             probes: read_probes(&folder),
         }))
-    }
-
-    fn runner_trains_nothing(&self) -> bool {
-        !self.runner.trains()
     }
 
     pub fn cell(&mut self, cell: &CellSpec) -> Result<Option<DepthCell>, ExperimentError> {

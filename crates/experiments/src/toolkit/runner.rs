@@ -45,12 +45,10 @@ impl<'a> Runner<'a> {
     pub fn run(&self, spec: RunSpec) -> Result<Option<Summary>, ExperimentError> {
         let folder = RunFolder::new(&spec.folder);
         let checked = spec.config.check(&spec.folder.display().to_string())?;
-        if let Some(summary) = folder.finished(&checked)? {
-            return Ok(Some(summary));
-        }
         if !self.train_missing {
-            return Ok(None);
+            return Ok(folder.finished(&checked)?);
         }
+        // prepare() finds a finished run itself (reading the folder once), else writes the config.
         if let Prepared::Finished(summary) = folder.prepare(&checked, false)? {
             return Ok(Some(*summary));
         }
