@@ -2,6 +2,7 @@
 
 mod args;
 mod commands;
+mod error_line;
 
 use clap::Parser;
 use std::process::ExitCode;
@@ -27,7 +28,7 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            eprintln!("error: {}", error_line::one_line(&err));
             ExitCode::FAILURE
         }
     }

@@ -9,6 +9,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::TrainError;
+use crate::durable::{failpoint, sync_file, write_atomic};
 use crate::loop_state::LoopState;
 
 pub struct Checkpoints {
@@ -41,13 +42,14 @@ impl Checkpoints {
         state.model_file = format!("model-{}.bpk", state.iteration);
         state.optimizer_file = format!("optimizer-{}.bpk", state.iteration);
         let model_path = self.dir.join(&state.model_file);
-        model.clone().save_file(&model_path).map_err(|source| TrainError::Record { path: model_path, source })?;
+        model.clone().save_file(&model_path).map_err(|source| TrainError::Record { path: model_path.clone(), source })?;
+        sync_file(&model_path).map_err(|e| TrainError::io(&model_path, e))?;
+        failpoint("checkpoint-model");
         let optim_path = self.dir.join(&state.optimizer_file);
-        optimizer.save(&optim_path).map_err(|source| TrainError::Record { path: optim_path, source })?;
-        let tmp = self.dir.join("state.json.tmp");
+        optimizer.save(&optim_path).map_err(|source| TrainError::Record { path: optim_path.clone(), source })?;
+        sync_file(&optim_path).map_err(|e| TrainError::io(&optim_path, e))?;
         let json = serde_json::to_string_pretty(&state).unwrap_or_default();
-        fs::write(&tmp, json).map_err(|e| TrainError::io(&tmp, e))?;
-        fs::rename(&tmp, self.state_path()).map_err(|e| TrainError::io(self.state_path(), e))?;
+        write_atomic(&self.state_path(), json.as_bytes(), "checkpoint-state").map_err(|e| TrainError::io(self.state_path(), e))?;
         if let Some(old) = previous
             && old.iteration != state.iteration
         {
@@ -55,6 +57,24 @@ impl Checkpoints {
             let _ = fs::remove_file(self.dir.join(old.optimizer_file));
         }
         Ok(())
+    }
+
+    /// Removes model and optimizer files the latest state does not name (a kill between writing
+    /// a new checkpoint and removing the old one leaves them); returns how many.
+    pub fn remove_unreferenced(&self, latest: Option<&LoopState>) -> Result<usize, TrainError> {
+        let Ok(entries) = fs::read_dir(&self.dir) else { return Ok(0) };
+        let keep: Vec<&str> = latest.map(|s| vec![s.model_file.as_str(), s.optimizer_file.as_str()]).unwrap_or_default();
+        let mut removed = 0;
+        for entry in entries {
+            let name = entry.map_err(|e| TrainError::io(&self.dir, e))?.file_name().to_string_lossy().into_owned();
+            let checkpoint_file = (name.starts_with("model-") || name.starts_with("optimizer-")) && name.ends_with(".bpk");
+            if checkpoint_file && !keep.contains(&name.as_str()) {
+                let path = self.dir.join(&name);
+                fs::remove_file(&path).map_err(|e| TrainError::io(&path, e))?;
+                removed += 1;
+            }
+        }
+        Ok(removed)
     }
 
     pub fn restore(&self, state: &LoopState, model: Model, optimizer: ModuleOptimizer) -> Result<(Model, ModuleOptimizer), TrainError> {

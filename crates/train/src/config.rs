@@ -208,7 +208,17 @@ impl UncheckedConfig {
 const MAX_EXTENDS: usize = 8;
 
 fn parse_table(text: &str, name: &str) -> Result<toml::Table, ConfigError> {
-    text.parse().map_err(|e: toml::de::Error| ConfigError::Parse { path: name.into(), message: e.to_string() })
+    text.parse().map_err(|e: toml::de::Error| syntax_error(text, name, &e))
+}
+
+/// A TOML syntax error as `FILE:LINE:COL: message`, without the snippet toml prints under it.
+fn syntax_error(text: &str, name: &str, err: &toml::de::Error) -> ConfigError {
+    let message = err.message().trim().replace('\n', " ");
+    let Some(span) = err.span() else { return ConfigError::Parse { path: name.into(), message } };
+    let before = &text.as_bytes()[..span.start.min(text.len())];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let column = before.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
+    ConfigError::Parse { path: format!("{name}:{line}:{column}"), message }
 }
 
 /// The table of the file at `path`: a top-level `extends = "other.toml"` (relative to the file)
@@ -289,6 +299,14 @@ lr = 0.01
         std::fs::write(&looped, "extends = \"loop.toml\"\n").expect("write");
         let err = UncheckedConfig::load(&looped, &[]).expect_err("loop");
         assert!(err.to_string().contains("extends"), "{err}");
+    }
+
+    #[test]
+    fn a_syntax_error_is_one_line_with_line_and_column() {
+        let err = UncheckedConfig::parse("[dataset]\nname = \"synthetic\"\n[model\narch = 1\n", "c.toml", &[]).expect_err("syntax");
+        let text = err.to_string();
+        assert!(text.starts_with("c.toml:3:7: "), "{text}");
+        assert!(!text.contains('\n'), "{text}");
     }
 
     #[test]

@@ -5,6 +5,7 @@
 pub mod backend;
 pub mod checkpoint;
 pub mod config;
+pub mod durable;
 mod error;
 pub mod evaluate;
 pub mod loop_state;

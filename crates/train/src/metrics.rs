@@ -6,6 +6,7 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use crate::TrainError;
+use crate::durable::{failpoint, write_atomic};
 
 pub const HEADER: &str = "epoch,iteration,train_loss,train_error,test_error,lr,images_per_sec,elapsed_s";
 /// Columns that depend on the machine's speed, not on the computation.
@@ -56,15 +57,29 @@ impl MetricsRow {
 /// Reads every row of a `metrics.csv`.
 pub fn read(path: &Path) -> Result<Vec<MetricsRow>, TrainError> {
     let text = fs::read_to_string(path).map_err(|e| TrainError::io(path, e))?;
-    text.lines()
-        .skip(1)
-        .filter(|l| !l.trim().is_empty())
-        .enumerate()
-        .map(|(i, l)| {
-            MetricsRow::parse(l)
-                .ok_or_else(|| TrainError::Corrupt { path: path.into(), reason: format!("line {} is not a metrics row: {l}", i + 2) })
-        })
-        .collect()
+    parse_rows(path, &text, false)
+}
+
+/// The rows of `text`; with `torn_tail_allowed`, a last line without its newline that does not
+/// parse is dropped (a row cut off by a power cut), any other bad line is an error.
+fn parse_rows(path: &Path, text: &str, torn_tail_allowed: bool) -> Result<Vec<MetricsRow>, TrainError> {
+    let torn = torn_tail_allowed && !text.is_empty() && !text.ends_with('\n');
+    let lines: Vec<&str> = text.lines().collect();
+    let mut rows = Vec::with_capacity(lines.len());
+    for (i, line) in lines.iter().enumerate().skip(1) {
+        if line.trim().is_empty() {
+            continue;
+        }
+        match MetricsRow::parse(line) {
+            Some(row) => rows.push(row),
+            None if torn && i + 1 == lines.len() => {}
+            None => {
+                let reason = format!("line {} is not a metrics row: {}", i + 1, line.escape_debug());
+                return Err(TrainError::Corrupt { path: path.into(), reason });
+            }
+        }
+    }
+    Ok(rows)
 }
 
 /// Appends rows, flushing each so an interrupted run keeps everything it logged.
@@ -75,10 +90,14 @@ pub struct MetricsWriter {
 
 impl MetricsWriter {
     /// Starts a new file, or keeps the rows of an interrupted run up to `resume_iteration`;
-    /// also returns the last row kept.
+    /// also returns the last row kept. The file is replaced atomically, never truncated in
+    /// place: a kill at any moment leaves either the old rows or the kept ones.
     pub fn open(path: &Path, resume_iteration: Option<u64>) -> Result<(Self, Option<MetricsRow>), TrainError> {
         let kept: Vec<MetricsRow> = match resume_iteration {
-            Some(last) if path.exists() => read(path)?.into_iter().filter(|r| r.iteration <= last).collect(),
+            Some(last) if path.exists() => {
+                let text = fs::read_to_string(path).map_err(|e| TrainError::io(path, e))?;
+                parse_rows(path, &text, true)?.into_iter().filter(|r| r.iteration <= last).collect()
+            }
             _ => Vec::new(),
         };
         let mut text = format!("{HEADER}\n");
@@ -86,12 +105,63 @@ impl MetricsWriter {
             text.push_str(&row.to_csv());
             text.push('\n');
         }
-        fs::write(path, text).map_err(|e| TrainError::io(path, e))?;
+        write_atomic(path, text.as_bytes(), "metrics").map_err(|e| TrainError::io(path, e))?;
         let file = OpenOptions::new().append(true).open(path).map_err(|e| TrainError::io(path, e))?;
         Ok((Self { path: path.into(), file: BufWriter::new(file) }, kept.last().cloned()))
     }
 
+    /// Appends one row and flushes it (failpoint `metrics-row`: half the row written).
     pub fn write(&mut self, row: &MetricsRow) -> Result<(), TrainError> {
-        writeln!(self.file, "{}", row.to_csv()).and_then(|_| self.file.flush()).map_err(|e| TrainError::io(&self.path, e))
+        let line = format!("{}\n", row.to_csv());
+        let (head, tail) = line.split_at(line.len() / 2);
+        let io = |e| TrainError::io(&self.path, e);
+        self.file.write_all(head.as_bytes()).and_then(|_| self.file.flush()).map_err(io)?;
+        failpoint("metrics-row");
+        self.file.write_all(tail.as_bytes()).and_then(|_| self.file.flush()).map_err(io)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(iteration: u64) -> MetricsRow {
+        MetricsRow {
+            epoch: iteration as f64 / 10.0,
+            iteration,
+            train_loss: 1.5,
+            train_error: 0.5,
+            test_error: None,
+            lr: 0.01,
+            images_per_sec: 100.0,
+            elapsed_s: 1.0,
+        }
+    }
+
+    #[test]
+    fn resuming_keeps_rows_up_to_the_checkpoint_and_drops_a_torn_last_row() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("metrics.csv");
+        let (mut writer, _) = MetricsWriter::open(&path, None).expect("open");
+        for i in [4, 8, 12] {
+            writer.write(&row(i)).expect("write");
+        }
+        drop(writer);
+        let mut text = fs::read_to_string(&path).expect("read");
+        text.push_str("1.600000,16,1.5");
+        fs::write(&path, &text).expect("tear");
+        assert!(read(&path).is_err(), "a plain read reports the torn row");
+        let (_, last) = MetricsWriter::open(&path, Some(8)).expect("resume");
+        assert_eq!(last.map(|r| r.iteration), Some(8));
+        assert_eq!(read(&path).expect("read").iter().map(|r| r.iteration).collect::<Vec<_>>(), vec![4, 8]);
+    }
+
+    #[test]
+    fn a_bad_row_in_the_middle_is_an_error_naming_the_line() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("metrics.csv");
+        fs::write(&path, format!("{HEADER}\n{}\ngarbage\x1b\n{}\n", row(4).to_csv(), row(8).to_csv())).expect("write");
+        let err = MetricsWriter::open(&path, Some(8)).err().expect("corrupt");
+        assert!(err.to_string().contains("line 3 is not a metrics row: garbage\\u{1b}"), "{err}");
     }
 }

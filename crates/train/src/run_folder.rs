@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use crate::TrainError;
 use crate::config::{RunConfig, UncheckedConfig};
+use crate::durable::{remove_stale_temporaries, sync_file, write_atomic};
 use crate::stop::max_iterations;
 use crate::summary::{StopReason, Summary};
 
@@ -76,6 +77,11 @@ impl RunFolder {
             return Ok(None);
         }
         let text = fs::read_to_string(&config_path).map_err(|e| TrainError::io(&config_path, e))?;
+        if text.is_empty() {
+            // Left by a version of actlab that wrote it in place and was killed while doing so:
+            // nothing can have trained without it, so the folder holds no run yet.
+            return Ok(None);
+        }
         let name = config_path.display().to_string();
         let previous = UncheckedConfig::parse(&text, &name, &[])?.check(&name)?;
         if identity(&previous) != identity(config) {
@@ -97,7 +103,8 @@ impl RunFolder {
         }))
     }
 
-    /// Checks the folder against `config`, wiping it first when `fresh`, and writes the config.
+    /// Checks the folder against `config`, wiping it first when `fresh`, removes the temporary
+    /// files a killed run left, and writes the config if the folder has none (or an older limit).
     pub fn prepare(&self, config: &RunConfig, fresh: bool) -> Result<Prepared, TrainError> {
         fs::create_dir_all(&self.dir).map_err(|e| TrainError::io(&self.dir, e))?;
         if fresh {
@@ -106,19 +113,36 @@ impl RunFolder {
             }
             let _ = fs::remove_dir_all(self.checkpoint_dir());
         }
+        for dir in [self.dir.clone(), self.checkpoint_dir()] {
+            remove_stale_temporaries(&dir).map_err(|e| TrainError::io(&dir, e))?;
+        }
         if let Some(summary) = self.finished(config)? {
             return Ok(Prepared::Finished(Box::new(summary)));
         }
-        let config_path = self.config_path();
-        fs::write(&config_path, config.to_toml()).map_err(|e| TrainError::io(&config_path, e))?;
+        self.write_config(config)?;
         Ok(Prepared::Ready)
     }
 
-    /// Writes summary.json atomically (a temporary file, then a rename).
+    /// Writes `config.toml` atomically, and only when its text changes: a resume with the same
+    /// limits leaves the file untouched; one with a longer limit records the new limit.
+    fn write_config(&self, config: &RunConfig) -> Result<(), TrainError> {
+        let (path, text) = (self.config_path(), config.to_toml());
+        if fs::read_to_string(&path).is_ok_and(|old| old == text) {
+            return Ok(());
+        }
+        write_atomic(&path, text.as_bytes(), "config").map_err(|e| TrainError::io(&path, e))
+    }
+
+    /// Writes summary.json atomically and durably.
     pub fn write_summary(&self, summary: &Summary) -> Result<(), TrainError> {
         let path = self.summary_path();
-        let tmp = self.dir.join("summary.json.tmp");
-        fs::write(&tmp, serde_json::to_string_pretty(summary).unwrap_or_default()).map_err(|e| TrainError::io(&tmp, e))?;
-        fs::rename(&tmp, &path).map_err(|e| TrainError::io(&path, e))
+        let json = serde_json::to_string_pretty(summary).unwrap_or_default();
+        write_atomic(&path, json.as_bytes(), "summary").map_err(|e| TrainError::io(&path, e))
+    }
+
+    /// Flushes `model.bpk` (written by Burn's recorder, which renames it into place) to disk.
+    pub fn sync_model(&self) -> Result<(), TrainError> {
+        let path = self.model_path();
+        sync_file(&path).map_err(|e| TrainError::io(&path, e))
     }
 }

@@ -124,6 +124,7 @@ impl<'a> Setup<'a> {
         let optimizer = config.optimizer.init();
         let checkpoints = Checkpoints::new(&self.folder.checkpoint_dir());
         let resumed = checkpoints.latest()?;
+        checkpoints.remove_unreferenced(resumed.as_ref())?;
         let (model, optimizer, state) = match &resumed {
             Some(state) => {
                 let (model, optimizer) = checkpoints.restore(state, model, optimizer)?;
@@ -256,6 +257,7 @@ impl Run {
         if !matches!(stop, StopReason::Diverged { .. }) {
             let path = s.folder.model_path();
             model.clone().save_file(&path).map_err(|source| TrainError::Record { path, source })?;
+            s.folder.sync_model()?;
         }
         let fresh_seconds = self.clock.started.elapsed().as_secs_f64();
         let data = s.data;
