@@ -68,3 +68,77 @@ fn unofficial_files_warn_by_default_and_fail_with_strict_data() {
     assert!(text.contains("train: 200 images of 3x32x32"), "{text}");
     assert!(text.contains("NOT official"), "{text}");
 }
+
+/// A config for `dataset` at `path` (MLP, so any image shape trains).
+fn dataset_config(dir: &Path, name: &str, path: &Path) -> std::path::PathBuf {
+    let text = SYNTHETIC
+        .replace("name = \"synthetic\"", &format!("name = \"{name}\"\npath = \"{}\"", path.display()))
+        .replace("arch = \"convnet18\"", "arch = \"mlp\"\nhidden = [16]")
+        .replace("max_epochs = 2", "max_epochs = 1");
+    write_config(dir, &format!("{name}.toml"), &text)
+}
+
+#[test]
+fn hostile_datasets_end_with_one_line_before_any_training() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // A sparse batch file of a terabyte: refused from its length, nothing allocated.
+    let cifar = fake_cifar(dir.path(), 20);
+    let batch = fs::OpenOptions::new().write(true).open(cifar.join("data_batch_2.bin")).expect("open");
+    batch.set_len(1 << 40).expect("sparse");
+    let config = dataset_config(dir.path(), "cifar10", &cifar);
+    let output = train(&config, &dir.path().join("r1"), &[]);
+    assert_one_line_error(&output, "more than the 10000 records");
+
+    // Test images of another shape than the training images.
+    let mnist = fake_mnist(&dir.path().join("a"), 64, 16, 28, 14);
+    let config = dataset_config(dir.path(), "mnist", &mnist);
+    assert_one_line_error(&train(&config, &dir.path().join("r2"), &[]), "test images are 1x14x14 but training images are 1x28x28");
+    assert_one_line_error(&actlab(&["data", "info", mnist.to_str().expect("utf8"), "--dataset", "mnist"]), "test images are 1x14x14");
+
+    // An empty test set: no "final test error 0.0000".
+    let mnist = fake_mnist(&dir.path().join("b"), 64, 0, 28, 28);
+    let config = dataset_config(dir.path(), "mnist", &mnist);
+    assert_one_line_error(&train(&config, &dir.path().join("r3"), &[]), "the test set holds no images");
+
+    // Dimensions whose product overflows.
+    let mnist = fake_mnist(&dir.path().join("c"), 64, 16, 28, 28);
+    let mut header = vec![0u8, 0, 8, 3];
+    header.extend([0xff; 12]);
+    header.extend([0; 16]);
+    fs::write(mnist.join("train-images-idx3-ubyte"), header).expect("write");
+    assert_one_line_error(&actlab(&["data", "info", mnist.to_str().expect("utf8"), "--dataset", "mnist"]), "outside 1..=4096");
+}
+
+#[test]
+fn absurd_sizes_in_a_config_are_errors_not_aborts() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = write_config(dir.path(), "s.toml", SYNTHETIC);
+    let cases = [
+        ("dataset.synthetic.train=100000000000", "dataset.synthetic"),
+        ("model.hidden=[1000000000]", "hidden"),
+        ("model.width=100000000", "width"),
+    ];
+    for (set, needle) in cases {
+        let mut extra = vec!["--set", set];
+        if set.starts_with("model.hidden") {
+            extra.extend(["--set", "model.arch=\"mlp\""]);
+        }
+        if set.starts_with("model.width") {
+            extra.extend(["--set", "model.arch=\"plain\""]);
+        }
+        assert_one_line_error(&train(&config, &dir.path().join("r"), &extra), needle);
+    }
+}
+
+#[test]
+fn syntax_errors_and_io_errors_are_one_line_each() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = write_config(dir.path(), "bad.toml", &SYNTHETIC.replace("[model]", "[model"));
+    let output = train(&config, &dir.path().join("r1"), &[]);
+    assert_one_line_error(&output, "bad.toml:10:7: ");
+    let missing = dir.path().join("absent.toml");
+    let output = train(&missing, &dir.path().join("r2"), &[]);
+    assert_one_line_error(&output, "absent.toml");
+    let err = stderr(&output);
+    assert_eq!(err.matches("No such file or directory").count(), 1, "said twice: {err}");
+}

@@ -29,6 +29,9 @@ impl fmt::Display for DatasetName {
     }
 }
 
+/// The most pixel memory a synthetic dataset may ask for (training and test sets together).
+pub const MAX_SYNTHETIC_BYTES: usize = 4 << 30;
+
 fn default_path() -> PathBuf {
     PathBuf::from("data")
 }
@@ -99,6 +102,14 @@ impl DatasetConfig {
         {
             return bad("dataset.synthetic: train and test ≥ 1, classes in 2..=256, side in 8..=256".into());
         }
+        let bytes = s.train.checked_add(s.test).and_then(|n| n.checked_mul(3 * s.side * s.side));
+        if self.name == DatasetName::Synthetic && bytes.is_none_or(|b| b > MAX_SYNTHETIC_BYTES) {
+            let gib = MAX_SYNTHETIC_BYTES >> 30;
+            return bad(format!(
+                "dataset.synthetic: {} + {} images of side {} need more than the {gib} GiB allowed",
+                s.train, s.test, s.side
+            ));
+        }
         Ok(())
     }
 
@@ -134,6 +145,16 @@ impl DatasetConfig {
         }
         if let (Some(n), Some(test)) = (self.test_subset, loaded.test.as_mut()) {
             *test = test.first(n);
+        }
+        if loaded.test.as_ref().is_some_and(|test| test.is_empty()) {
+            return Err(DatasetError::Format { path: self.path.clone(), reason: "the test set holds no images".into() });
+        }
+        if let Some(test) = &loaded.test
+            && test.shape != loaded.train.shape
+        {
+            let ([c, h, w], [tc, th, tw]) = (loaded.train.shape, test.shape);
+            let reason = format!("test images are {tc}x{th}x{tw} but training images are {c}x{h}x{w}");
+            return Err(DatasetError::Format { path: self.path.clone(), reason });
         }
         Ok(loaded)
     }

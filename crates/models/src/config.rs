@@ -6,6 +6,10 @@ use std::fmt;
 use crate::{Activation, InitScheme, ModelError, Nonlinearity};
 
 /// Which network topology to build.
+/// The widest layer a config may ask for (units of an MLP layer, channels of a plain net): a
+/// 65,536-wide dense layer already holds 4·10⁹ weights, more than this machine's memory.
+pub const MAX_WIDTH: usize = 65_536;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Arch {
@@ -109,6 +113,8 @@ impl ModelConfig {
     }
 
     /// Rejects values that would build a broken network, naming the field.
+    /// Checks every value before any weight is allocated: a typo like `hidden = [1000000000]`
+    /// is one line of error, not an allocation abort.
     pub fn check(&self) -> Result<(), ModelError> {
         let invalid = |field, reason: String| Err(ModelError::Invalid { field, reason });
         if let Some(std) = self.init_std.iter().find(|s| !(s.is_finite() && **s > 0.0)) {
@@ -132,6 +138,12 @@ impl ModelConfig {
         }
         if self.arch == Arch::Mlp && self.hidden.contains(&0) {
             return invalid("hidden", "a layer width of 0".into());
+        }
+        if let Some(width) = self.hidden.iter().find(|&&w| w > MAX_WIDTH) {
+            return invalid("hidden", format!("a layer width of {width} is above the limit of {MAX_WIDTH}"));
+        }
+        if self.arch == Arch::Plain && self.width > MAX_WIDTH {
+            return invalid("width", format!("{} channels is above the limit of {MAX_WIDTH}", self.width));
         }
         if self.arch == Arch::Plain && !(1..=256).contains(&self.depth) {
             return invalid("depth", format!("{} is outside 1..=256", self.depth));

@@ -21,6 +21,8 @@ pub enum TrainError {
     Record { path: PathBuf, source: burn::store::RecordError },
     #[error("the training set is empty")]
     EmptyTrainingSet,
+    #[error("the test set is empty; a run that evaluates (training.eval_every > 0) needs test images")]
+    EmptyTestSet,
     #[error("{} holds a run of a different config; choose another --out, or pass --fresh to discard it", folder.display())]
     DifferentConfig { folder: PathBuf },
 }

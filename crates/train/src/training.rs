@@ -98,6 +98,9 @@ impl<'a> Setup<'a> {
         if n == 0 {
             return Err(TrainError::EmptyTrainingSet);
         }
+        if t.eval_every > 0 && data.test.as_ref().is_some_and(|test| test.is_empty()) {
+            return Err(TrainError::EmptyTestSet);
+        }
         let batch_size = t.batch_size.min(n);
         Ok(Self {
             config,
