@@ -142,3 +142,27 @@ fn syntax_errors_and_io_errors_are_one_line_each() {
     let err = stderr(&output);
     assert_eq!(err.matches("No such file or directory").count(), 1, "said twice: {err}");
 }
+
+/// Resuming a flex run used to print four `error: XDG_RUNTIME_DIR ...` lines from the Vulkan
+/// stack (Burn's optimizer loading initialised the default device, wgpu); so did `backends`.
+#[test]
+fn libraries_a_run_does_not_use_print_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = write_config(dir.path(), "s.toml", SYNTHETIC);
+    let out = dir.path().join("r");
+    let run = |extra: &[&str]| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_actlab"));
+        command.args(["train", "--progress", "quiet", "--config"]).arg(&config).arg("--out").arg(&out).args(extra);
+        command.env_remove("XDG_RUNTIME_DIR").env_remove("BURN_DEVICE").output().expect("runs")
+    };
+    assert!(run(&["--set", "stop.max_epochs=1"]).status.success());
+    let resumed = run(&[]);
+    assert!(resumed.status.success(), "{}", stderr(&resumed));
+    assert!(!stderr(&resumed).contains("error"), "stray output on resume: {}", stderr(&resumed));
+    let backends = std::process::Command::new(env!("CARGO_BIN_EXE_actlab"))
+        .arg("backends")
+        .env_remove("XDG_RUNTIME_DIR")
+        .output()
+        .expect("runs");
+    assert!(!stderr(&backends).contains("XDG_RUNTIME_DIR"), "{}", stderr(&backends));
+}

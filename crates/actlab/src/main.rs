@@ -2,6 +2,7 @@
 
 mod args;
 mod commands;
+mod environment;
 mod error_line;
 
 use clap::Parser;
@@ -15,6 +16,7 @@ use args::{Cli, Command, DataCommand, Experiment, Study};
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    environment::quiet_defaults();
     let result = match Cli::parse().command {
         Command::Train(args) => commands::train::run(args),
         Command::Data { command: DataCommand::Download(args) } => commands::data::download(args),
