@@ -159,10 +159,26 @@ fn libraries_a_run_does_not_use_print_nothing() {
     let resumed = run(&[]);
     assert!(resumed.status.success(), "{}", stderr(&resumed));
     assert!(!stderr(&resumed).contains("error"), "stray output on resume: {}", stderr(&resumed));
-    let backends = std::process::Command::new(env!("CARGO_BIN_EXE_actlab"))
-        .arg("backends")
-        .env_remove("XDG_RUNTIME_DIR")
-        .output()
-        .expect("runs");
+    let backends =
+        std::process::Command::new(env!("CARGO_BIN_EXE_actlab")).arg("backends").env_remove("XDG_RUNTIME_DIR").output().expect("runs");
     assert!(!stderr(&backends).contains("XDG_RUNTIME_DIR"), "{}", stderr(&backends));
+}
+
+/// Options a study would override or that would make two runs share a folder fail at once, with
+/// one line, before any run folder is made.
+#[test]
+fn experiment_options_are_checked_before_any_training() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("x");
+    let o = out.to_str().expect("utf8");
+    let cases: [(&[&str], &str); 4] = [
+        (&["reproduce", "fig1", "--quick", "--out", o, "--set", "stop.max_epochs=nan"], "use --max-epochs"),
+        (&["reproduce", "fig1", "--quick", "--out", o, "--lr-grid", "0.001,0.0010001"], "share the run folder lr-1e-3"),
+        (&["study", "linearity", "--quick", "--out", o, "--set", "optimizer.lr=0.1"], "use --lr-grid"),
+        (&["study", "depth", "--quick", "--out", o, "--set", "training.seed=3"], "use --seeds"),
+    ];
+    for (args, needle) in cases {
+        assert_one_line_error(&actlab(args), needle);
+        assert!(!out.join("runs").exists() && !out.join("search").exists(), "{args:?} made run folders");
+    }
 }

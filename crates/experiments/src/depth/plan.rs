@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use crate::ExperimentError;
 use crate::depth::records::Plan;
+use crate::toolkit::options::{check_overrides, check_rate_grid};
 
 #[derive(Clone, Debug)]
 pub struct DepthOptions {
@@ -32,6 +33,16 @@ const PER_CLASS: usize = 1000;
 const EPOCHS: usize = 5;
 const SEEDS: usize = 3;
 const LR_GRID: [f64; 3] = [3e-3, 1e-2, 3e-2];
+
+/// The config keys the study sets in every run, and the option that sets each.
+const MANAGED: [(&str, &str); 6] = [
+    ("stop.max_epochs", "--epochs"),
+    ("optimizer.lr", "--lr-grid"),
+    ("training.seed", "--seeds"),
+    ("model.activation", "--activations"),
+    ("model.init", "the study's own Xavier and Kaiming"),
+    ("model.hidden", "--depths and --width"),
+];
 
 fn invalid(message: String) -> ExperimentError {
     ExperimentError::InvalidOption { command: "study depth", message }
@@ -69,9 +80,8 @@ impl Plan {
         if plan.seeds == 0 || plan.epochs == 0 || plan.width == 0 || plan.lr_grid.is_empty() || plan.activations.is_empty() {
             return Err(invalid("need at least one seed, epoch, unit, learning rate and activation".into()));
         }
-        if plan.lr_grid.iter().any(|lr| !(lr.is_finite() && *lr > 0.0)) {
-            return Err(invalid(format!("--lr-grid {:?} has a non-positive rate", plan.lr_grid)));
-        }
+        check_rate_grid(&plan.lr_grid).map_err(invalid)?;
+        check_overrides(&o.overrides, &MANAGED).map_err(invalid)?;
         plan.reductions = plan.reductions_from_the_default(q);
         Ok(plan)
     }

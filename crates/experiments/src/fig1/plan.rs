@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use crate::ExperimentError;
 use crate::fig1::records::Plan;
+use crate::toolkit::options::{check_overrides, check_rate_grid};
 
 /// What the user asked for; unset values take the full or `--quick` defaults.
 #[derive(Clone, Debug)]
@@ -30,6 +31,15 @@ pub struct Fig1Options {
     pub report_only: bool,
 }
 
+/// The config keys the experiment sets in every run, and the option that sets each.
+const MANAGED: [(&str, &str); 5] = [
+    ("stop.max_epochs", "--max-epochs or --trial-epochs"),
+    ("stop.target_train_error", "--target"),
+    ("optimizer.lr", "--lr-grid"),
+    ("training.seed", "--seeds"),
+    ("model.activation", "--activations"),
+];
+
 fn invalid(message: String) -> ExperimentError {
     ExperimentError::InvalidOption { command: "reproduce", message }
 }
@@ -50,6 +60,7 @@ impl Plan {
             reductions: Vec::new(),
         };
         plan.check()?;
+        check_overrides(&options.overrides, &MANAGED).map_err(invalid)?;
         plan.reductions = plan.reductions_from_the_paper();
         Ok(plan)
     }
@@ -58,9 +69,7 @@ impl Plan {
         if self.activations.is_empty() || self.lr_grid.is_empty() || self.seeds == 0 || self.finalists == 0 {
             return Err(invalid("need at least one activation, learning rate, seed and finalist".into()));
         }
-        if self.lr_grid.iter().any(|lr| !(lr.is_finite() && *lr > 0.0)) {
-            return Err(invalid(format!("--lr-grid {:?} has a non-positive rate", self.lr_grid)));
-        }
+        check_rate_grid(&self.lr_grid).map_err(invalid)?;
         for (flag, epochs) in [("--trial-epochs", self.trial_epochs), ("--max-epochs", self.max_epochs)] {
             if !(epochs.is_finite() && epochs > 0.0) {
                 return Err(invalid(format!("{flag} {epochs} must be a positive number of epochs")));

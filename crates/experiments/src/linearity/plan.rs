@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use crate::ExperimentError;
 use crate::linearity::records::Plan;
+use crate::toolkit::options::{check_overrides, check_rate_grid};
 
 /// What the user asked for; unset values take the default or `--quick` values.
 #[derive(Clone, Debug)]
@@ -39,6 +40,16 @@ const LR_GRID: [f64; 3] = [3e-3, 1e-2, 3e-2];
 // --quick: 6 minutes on the same machine.
 const QUICK_SLOPES: [f64; 6] = [0.0, 0.1, 0.3, 0.6, 0.9, 1.0];
 
+/// The config keys the study sets in every run, and the option that sets each.
+const MANAGED: [(&str, &str); 6] = [
+    ("stop.max_epochs", "--epochs"),
+    ("optimizer.lr", "--lr-grid"),
+    ("training.seed", "--seeds"),
+    ("model.activation", "--slopes or --zoo"),
+    ("model.negative_slope", "--slopes"),
+    ("dataset.subset_per_class", "--quick (or the default form)"),
+];
+
 fn invalid(message: String) -> ExperimentError {
     ExperimentError::InvalidOption { command: "study linearity", message }
 }
@@ -59,6 +70,7 @@ impl Plan {
             reductions: Vec::new(),
         };
         plan.check()?;
+        check_overrides(&o.overrides, &MANAGED).map_err(invalid)?;
         plan.reductions = plan.reductions_from_the_default(q);
         Ok(plan)
     }
@@ -67,9 +79,7 @@ impl Plan {
         if self.seeds == 0 || self.epochs == 0 || self.lr_grid.is_empty() || self.slopes.is_empty() || self.zoo.is_empty() {
             return Err(invalid("need at least one seed, epoch, learning rate, slope and zoo activation".into()));
         }
-        if self.lr_grid.iter().any(|lr| !(lr.is_finite() && *lr > 0.0)) {
-            return Err(invalid(format!("--lr-grid {:?} has a non-positive rate", self.lr_grid)));
-        }
+        check_rate_grid(&self.lr_grid).map_err(invalid)?;
         if let Some(s) = self.slopes.iter().find(|s| !(0.0..=1.0).contains(*s)) {
             return Err(invalid(format!("--slopes: {s} is outside [0, 1]")));
         }

@@ -4,6 +4,7 @@
 pub mod charts;
 pub mod machine;
 pub mod markdown;
+pub mod options;
 pub mod plot;
 pub mod provenance;
 pub mod rates;
