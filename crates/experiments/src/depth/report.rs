@@ -10,6 +10,7 @@ use crate::depth::records::{DepthCell, Plan, Report};
 use crate::toolkit::markdown::{Table, fmt_lr};
 use crate::toolkit::provenance::Provenance;
 use crate::toolkit::stats::Estimate;
+use actlab_train::durable::write_atomic;
 
 pub(super) fn assemble(
     plan: &Plan,
@@ -44,13 +45,14 @@ fn setting(plan: &Plan, base: &UncheckedConfig, data: &LoadedDataset) -> String 
 
 pub(super) fn write(out: &Path, report: &Report) -> Result<(), ExperimentError> {
     let json_path = out.join("report.json");
-    std::fs::write(&json_path, serde_json::to_string_pretty(report).unwrap_or_default()).map_err(|e| ExperimentError::io(&json_path, e))?;
+    write_atomic(&json_path, serde_json::to_string_pretty(report).unwrap_or_default().as_bytes(), "report")
+        .map_err(|e| ExperimentError::io(&json_path, e))?;
     figures::errors(out, report)?;
     figures::gradients(out, report)?;
     figures::saturation(out, report)?;
     let md = [header(report), errors(report), gradients(report), layers(report), runs(report), report.provenance.markdown()].concat();
     let md_path = out.join("report.md");
-    std::fs::write(&md_path, md).map_err(|e| ExperimentError::io(&md_path, e))
+    write_atomic(&md_path, md.as_bytes(), "report").map_err(|e| ExperimentError::io(&md_path, e))
 }
 
 fn header(r: &Report) -> String {

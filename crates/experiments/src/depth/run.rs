@@ -14,6 +14,7 @@ use crate::toolkit::markdown::fmt_lr;
 use crate::toolkit::rates::run_trials;
 use crate::toolkit::runner::{RunSpec, Runner, diverged, progress_note};
 use crate::toolkit::stats::Estimate;
+use actlab_train::durable::write_atomic;
 
 /// A cell of the grid.
 #[derive(Clone, Debug, PartialEq)]
@@ -65,7 +66,8 @@ fn read_probes(folder: &Path) -> Vec<Probe> {
 
 fn write_probe(folder: &Path, probe: &Probe) -> Result<(), ExperimentError> {
     let path = probe_path(folder, probe.epoch);
-    std::fs::write(&path, serde_json::to_string_pretty(probe).unwrap_or_default()).map_err(|e| ExperimentError::io(&path, e))
+    write_atomic(&path, serde_json::to_string_pretty(probe).unwrap_or_default().as_bytes(), "probe")
+        .map_err(|e| ExperimentError::io(&path, e))
 }
 
 impl Study<'_> {

@@ -11,6 +11,7 @@ use crate::fig1::records::{ActivationResult, Report, RunHost, Trial};
 use crate::toolkit::machine::device_name;
 use crate::toolkit::markdown::{Table, data_files, fmt_estimate, fmt_lr, fmt_ratio};
 use crate::toolkit::stats::{Ratio, bootstrap_ratio};
+use actlab_train::durable::write_atomic;
 
 /// Ratios of each activation's mean epochs and seconds to target to relu's, with bootstrap intervals.
 fn ratios_to_relu(results: &[ActivationResult]) -> (BTreeMap<String, Ratio>, BTreeMap<String, Ratio>) {
@@ -59,7 +60,8 @@ pub(super) fn assemble(x: &Experiment, trials: Vec<Trial>, results: Vec<Activati
 /// Writes report.json, fig1.png/svg and report.md into `out`.
 pub(super) fn write(out: &Path, report: &Report) -> Result<(), ExperimentError> {
     let json_path = out.join("report.json");
-    std::fs::write(&json_path, serde_json::to_string_pretty(report).unwrap_or_default()).map_err(|e| ExperimentError::io(&json_path, e))?;
+    write_atomic(&json_path, serde_json::to_string_pretty(report).unwrap_or_default().as_bytes(), "report")
+        .map_err(|e| ExperimentError::io(&json_path, e))?;
     curve::draw(out, report)?;
     let md = [
         header(report),
@@ -72,7 +74,7 @@ pub(super) fn write(out: &Path, report: &Report) -> Result<(), ExperimentError> 
     ]
     .concat();
     let md_path = out.join("report.md");
-    std::fs::write(&md_path, md).map_err(|e| ExperimentError::io(&md_path, e))
+    write_atomic(&md_path, md.as_bytes(), "report").map_err(|e| ExperimentError::io(&md_path, e))
 }
 
 fn header(report: &Report) -> String {

@@ -10,6 +10,7 @@ use crate::linearity::figures;
 use crate::linearity::records::{Cell, Plan, Report};
 use crate::toolkit::markdown::{Table, fmt_estimate, fmt_lr};
 use crate::toolkit::provenance::Provenance;
+use actlab_train::durable::write_atomic;
 
 pub(super) fn assemble(
     plan: &Plan,
@@ -48,7 +49,8 @@ fn setting(plan: &Plan, base: &UncheckedConfig, data: &LoadedDataset) -> String 
 /// Writes report.json, the figures and report.md into `out`.
 pub(super) fn write(out: &Path, report: &Report) -> Result<(), ExperimentError> {
     let json_path = out.join("report.json");
-    std::fs::write(&json_path, serde_json::to_string_pretty(report).unwrap_or_default()).map_err(|e| ExperimentError::io(&json_path, e))?;
+    write_atomic(&json_path, serde_json::to_string_pretty(report).unwrap_or_default().as_bytes(), "report")
+        .map_err(|e| ExperimentError::io(&json_path, e))?;
     let zoo: Vec<Activation> = report.zoo.iter().filter_map(|z| z.activation.parse().ok()).collect();
     figures::activations(out, &zoo)?;
     figures::slopes(out, report)?;
@@ -57,7 +59,7 @@ pub(super) fn write(out: &Path, report: &Report) -> Result<(), ExperimentError> 
         [header(report), collapse(report), slopes(report), zoo_table(report), trials(report), runs(report), report.provenance.markdown()]
             .concat();
     let md_path = out.join("report.md");
-    std::fs::write(&md_path, md).map_err(|e| ExperimentError::io(&md_path, e))
+    write_atomic(&md_path, md.as_bytes(), "report").map_err(|e| ExperimentError::io(&md_path, e))
 }
 
 fn header(r: &Report) -> String {
