@@ -133,6 +133,17 @@ pub struct DownloadArgs {
     /// Fetch from this base URL instead of the official host.
     #[arg(long)]
     pub mirror: Option<String>,
+    /// Seconds to wait for the server's response, and for more data at any point of the body
+    /// (an idle limit: a slow line that keeps sending is never cut off).
+    #[arg(long, default_value_t = 60.0, value_parser = positive_seconds)]
+    pub timeout: f64,
+}
+
+fn positive_seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(s) if s.is_finite() && s > 0.0 && s <= 86_400.0 => Ok(s),
+        _ => Err(format!("{text} is not a number of seconds in (0, 86400]")),
+    }
 }
 
 #[derive(Args)]

@@ -53,8 +53,30 @@ pub fn sources(name: DatasetName, dir: &Path, mirror: Option<&str>) -> Result<Ve
     }
 }
 
+/// How long a download may wait: for the response's headers once connected, and for the next
+/// bytes of the body at any point (an idle limit, not a total one: the 170 MB CIFAR-10 tarball
+/// takes as long as the line needs, as long as bytes keep coming).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Timeouts {
+    pub headers: Duration,
+    pub idle: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Self::both(Duration::from_secs(60))
+    }
+}
+
+impl Timeouts {
+    /// The same limit for the headers and for each pause in the body.
+    pub fn both(limit: Duration) -> Self {
+        Self { headers: limit, idle: limit }
+    }
+}
+
 /// Fetches `source` unless a file with the right md5 is already there. Returns whether it downloaded.
-pub fn fetch(source: &Source, progress: bool) -> Result<bool, DatasetError> {
+pub fn fetch(source: &Source, progress: bool, timeouts: Timeouts) -> Result<bool, DatasetError> {
     if let Ok(existing) = fs::read(&source.dest)
         && md5_hex(&existing) == source.md5
     {
@@ -63,7 +85,7 @@ pub fn fetch(source: &Source, progress: bool) -> Result<bool, DatasetError> {
     let dir = source.dest.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir).map_err(|e| DatasetError::io(dir, e))?;
     let partial = source.dest.with_extension(format!("{}.partial", source.dest.extension().and_then(|e| e.to_str()).unwrap_or("")));
-    let result = download_to(source, &partial, progress);
+    let result = download_to(source, &partial, progress, timeouts);
     if result.is_err() {
         let _ = fs::remove_file(&partial);
     }
@@ -72,14 +94,18 @@ pub fn fetch(source: &Source, progress: bool) -> Result<bool, DatasetError> {
     Ok(true)
 }
 
-fn download_to(source: &Source, partial: &Path, progress: bool) -> Result<(), DatasetError> {
+fn download_to(source: &Source, partial: &Path, progress: bool, timeouts: Timeouts) -> Result<(), DatasetError> {
     let failed = |reason: String| DatasetError::Download { url: source.url.clone(), reason };
     let agent = ureq::Agent::config_builder()
         .timeout_connect(Some(Duration::from_secs(20)))
-        .timeout_recv_body(Some(Duration::from_secs(120)))
+        .timeout_recv_response(Some(timeouts.headers))
+        .timeout_per_read(Some(timeouts.idle))
         .build()
         .new_agent();
     let response = agent.get(&source.url).call().map_err(|e| {
+        if let ureq::Error::Timeout(ureq::Timeout::RecvResponse | ureq::Timeout::PerRead) = e {
+            return failed(format!("the server sent no response within {} s", timeouts.headers.as_secs_f64()));
+        }
         let offline = matches!(e, ureq::Error::Io(_) | ureq::Error::HostNotFound | ureq::Error::ConnectionFailed | ureq::Error::Timeout(_));
         if offline {
             failed(format!("{e}. If this machine is offline, fetch the files another way and pass their folder with --data DIR"))
@@ -101,7 +127,13 @@ fn download_to(source: &Source, partial: &Path, progress: bool) -> Result<(), Da
     let mut buf = vec![0u8; 1 << 16];
     let mut received = 0u64;
     loop {
-        let n = reader.read(&mut buf).map_err(|e| failed(format!("connection broke after {received} bytes: {e}")))?;
+        let n = reader.read(&mut buf).map_err(|e| {
+            if is_timeout(&e) {
+                failed(format!("no data for {} s after {received} bytes", timeouts.idle.as_secs_f64()))
+            } else {
+                failed(format!("connection broke after {received} bytes: {e}"))
+            }
+        })?;
         if n == 0 {
             break;
         }
@@ -122,4 +154,11 @@ fn download_to(source: &Source, partial: &Path, progress: bool) -> Result<(), Da
         return Err(DatasetError::Checksum { path: source.dest.clone(), found, expected: source.md5.clone() });
     }
     Ok(())
+}
+
+/// Whether a body read failed for want of data: ureq reports its per-read limit as an I/O error
+/// that carries its own `Timeout` error.
+fn is_timeout(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::TimedOut
+        || e.get_ref().and_then(|inner| inner.downcast_ref::<ureq::Error>()).is_some_and(|u| matches!(u, ureq::Error::Timeout(_)))
 }

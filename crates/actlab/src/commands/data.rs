@@ -1,6 +1,6 @@
 //! `actlab data download` and `actlab data info`.
 
-use actlab_datasets::download::{fetch, sources};
+use actlab_datasets::download::{Timeouts, fetch, sources};
 use actlab_datasets::{DatasetConfig, DatasetName, info};
 use anyhow::{Context, Result};
 use std::path::Path;
@@ -8,8 +8,9 @@ use std::path::Path;
 use crate::args::{DownloadArgs, InfoArgs};
 
 pub fn download(args: DownloadArgs) -> Result<()> {
+    let timeouts = Timeouts::both(std::time::Duration::from_secs_f64(args.timeout));
     for source in sources(args.dataset.into(), &args.dir, args.mirror.as_deref())? {
-        let verb = if fetch(&source, true)? { "downloaded" } else { "already present" };
+        let verb = if fetch(&source, true, timeouts)? { "downloaded" } else { "already present" };
         println!("{verb}: {} (md5 {})", source.dest.display(), source.md5);
     }
     Ok(())
