@@ -123,12 +123,19 @@ fn load_folder(dir: &Path) -> Result<LoadedDataset, DatasetError> {
 }
 
 fn load_tarball(path: &Path) -> Result<LoadedDataset, DatasetError> {
-    let format_err = |reason: String| DatasetError::Format { path: path.into(), reason };
-    let bytes = read_at_most(path, MAX_TARBALL_BYTES, |size| {
-        format_err(format!("{size} bytes is larger than any CIFAR-10 tarball ({} MiB at most)", MAX_TARBALL_BYTES >> 20))
+    let bytes = read_at_most(path, MAX_TARBALL_BYTES, |size| DatasetError::Format {
+        path: path.into(),
+        reason: format!("{size} bytes is larger than any CIFAR-10 tarball ({} MiB at most)", MAX_TARBALL_BYTES >> 20),
     })?;
-    let mut files = vec![FileCheck::new(path.display().to_string(), TARBALL, &bytes)];
-    let mut archive = tar::Archive::new(GzDecoder::new(bytes.as_slice()));
+    parse_tarball(path, &bytes)
+}
+
+/// Reads the six batch files out of the bytes of `cifar-10-binary.tar.gz`; `path` only names the
+/// file in errors.
+pub fn parse_tarball(path: &Path, bytes: &[u8]) -> Result<LoadedDataset, DatasetError> {
+    let format_err = |reason: String| DatasetError::Format { path: path.into(), reason };
+    let mut files = vec![FileCheck::new(path.display().to_string(), TARBALL, bytes)];
+    let mut archive = tar::Archive::new(GzDecoder::new(bytes));
     let mut found: Vec<(String, Vec<u8>)> = Vec::new();
     let entries = archive.entries().map_err(|e| format_err(format!("not a tar.gz archive: {e}")))?;
     for entry in entries {

@@ -8,6 +8,7 @@ pub mod cifar10;
 pub mod config;
 pub mod download;
 mod error;
+pub mod fuzz_targets;
 pub mod idx;
 pub mod image_set;
 pub mod info;

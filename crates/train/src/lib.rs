@@ -8,6 +8,7 @@ pub mod config;
 pub mod durable;
 mod error;
 pub mod evaluate;
+pub mod fuzz_target;
 pub mod loop_state;
 pub mod metrics;
 pub mod optimizer;

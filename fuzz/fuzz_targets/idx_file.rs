@@ -1,0 +1,3 @@
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| actlab_datasets::fuzz_targets::idx_file(data));
