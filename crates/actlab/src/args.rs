@@ -5,6 +5,7 @@ use actlab_datasets::DatasetName;
 use actlab_experiments::bench::BenchOptions;
 use actlab_experiments::depth::DepthOptions;
 use actlab_experiments::fig1::Fig1Options;
+use actlab_experiments::filters::FiltersOptions;
 use actlab_experiments::linearity::LinearityOptions;
 use actlab_models::Activation;
 use actlab_train::Backend;
@@ -37,6 +38,11 @@ pub enum Command {
     Study {
         #[command(subcommand)]
         study: Study,
+    },
+    /// Look at a run: `show filters RUN_DIR` draws its first-layer filters, at init and trained.
+    Show {
+        #[command(subcommand)]
+        what: Show,
     },
     /// Which backends work on this machine.
     Backends,
@@ -293,6 +299,70 @@ pub enum Study {
     Linearity(LinearityArgs),
     /// Do saturating activations stop deeper nets from training? MLPs of growing depth, by init.
     Depth(DepthArgs),
+    /// Do a CNN's filters start random and learn structure? First-layer filters before and after training.
+    Filters(FiltersArgs),
+}
+
+#[derive(Args)]
+pub struct FiltersArgs {
+    #[command(flatten)]
+    pub common: ExperimentArgs,
+    /// Epochs per run (default 5, or 2 with --quick).
+    #[arg(long)]
+    pub epochs: Option<usize>,
+    /// Activations (default relu,tanh).
+    #[arg(long, value_delimiter = ',')]
+    pub activations: Option<Vec<Activation>>,
+    /// Learning rates as activation=rate, comma-separated (default: the rates `reproduce fig1` chose,
+    /// relu=3e-3,tanh=1e-2).
+    #[arg(long, value_delimiter = ',', value_parser = activation_rate)]
+    pub rates: Vec<(Activation, f64)>,
+    #[arg(long, default_value = "runs/study-filters")]
+    pub out: PathBuf,
+}
+
+fn activation_rate(text: &str) -> Result<(Activation, f64), String> {
+    let (name, rate) = text.split_once('=').ok_or_else(|| format!("{text}: expected activation=rate"))?;
+    let activation = name.parse::<Activation>().map_err(|e| e.to_string())?;
+    let rate = rate.trim().parse::<f64>().map_err(|_| format!("{text}: {rate} is not a number"))?;
+    Ok((activation, rate))
+}
+
+impl From<FiltersArgs> for FiltersOptions {
+    fn from(a: FiltersArgs) -> Self {
+        let c = a.common;
+        FiltersOptions {
+            out: a.out,
+            backend: c.backend,
+            data: c.data,
+            quick: c.quick,
+            seeds: c.seeds,
+            epochs: a.epochs,
+            activations: a.activations,
+            rates: a.rates,
+            overrides: c.set,
+            progress: c.progress.into(),
+            report_only: c.report_only,
+        }
+    }
+}
+
+#[derive(Subcommand)]
+pub enum Show {
+    /// A run folder's first-layer filters at initialisation and trained, as filters.png and .svg.
+    Filters(ShowFiltersArgs),
+}
+
+#[derive(Args)]
+pub struct ShowFiltersArgs {
+    /// A run folder (with config.toml and model.bpk).
+    pub run_dir: PathBuf,
+    /// The folder the picture goes to (default: RUN_DIR), as filters.png and filters.svg.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// The data folder, if it has moved since the run (the net's input shape is read from it).
+    #[arg(long)]
+    pub data: Option<PathBuf>,
 }
 
 #[derive(Args)]

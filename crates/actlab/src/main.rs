@@ -8,7 +8,7 @@ mod error_line;
 use clap::Parser;
 use std::process::ExitCode;
 
-use args::{Cli, Command, DataCommand, Experiment, Study};
+use args::{Cli, Command, DataCommand, Experiment, Show, Study};
 
 /// mimalloc keeps freed blocks for reuse; glibc returns large ones to the OS, and every fresh
 /// tensor buffer then pays page faults (measured: a 16 MB copy took 14 ms instead of 3).
@@ -24,6 +24,8 @@ fn main() -> ExitCode {
         Command::Reproduce { experiment: Experiment::Fig1(args) } => commands::reproduce::fig1(args),
         Command::Study { study: Study::Linearity(args) } => commands::study::linearity(args),
         Command::Study { study: Study::Depth(args) } => commands::study::depth(args),
+        Command::Study { study: Study::Filters(args) } => commands::study::filters(args),
+        Command::Show { what: Show::Filters(args) } => commands::show::filters(args),
         Command::Backends => commands::backends::run(),
         Command::Bench(args) => commands::bench::run(args),
     };

@@ -7,6 +7,7 @@ pub mod bench;
 pub mod depth;
 mod error;
 pub mod fig1;
+pub mod filters;
 pub mod linearity;
 pub mod toolkit;
 

@@ -4,5 +4,6 @@ pub mod backends;
 pub mod bench;
 pub mod data;
 pub mod reproduce;
+pub mod show;
 pub mod study;
 pub mod train;

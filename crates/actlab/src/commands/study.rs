@@ -1,11 +1,12 @@
 //! `actlab study …`.
 
 use actlab_experiments::depth::{self, DepthOptions};
+use actlab_experiments::filters::{self, FiltersOptions};
 use actlab_experiments::linearity::{self, LinearityOptions};
 use actlab_experiments::toolkit::markdown::fmt_lr;
 use anyhow::Result;
 
-use crate::args::{DepthArgs, LinearityArgs};
+use crate::args::{DepthArgs, FiltersArgs, LinearityArgs};
 
 pub fn linearity(args: LinearityArgs) -> Result<()> {
     let options = LinearityOptions::from(args);
@@ -32,6 +33,28 @@ pub fn depth(args: DepthArgs) -> Result<()> {
         let train = cell.train_error.as_ref().map_or("–".into(), |e| format!("{:.3}", e.mean));
         let stalled = if cell.stalled { " (stalled)" } else { "" };
         println!("{}: lr {}, training error {train}{stalled} (n={})", cell.key, fmt_lr(cell.lr), cell.runs.len());
+    }
+    println!("report: {}", options.out.join("report.md").display());
+    Ok(())
+}
+
+pub fn filters(args: FiltersArgs) -> Result<()> {
+    let options = FiltersOptions::from(args);
+    let report = filters::filters(&options)?;
+    for p in &report.provenance.pending {
+        println!("not finished: {p}");
+    }
+    for s in &report.summaries {
+        println!(
+            "{}: lr {}, training error {:.3}, filters moved {:.2}, low-frequency share {:.3} at init, {:.3} trained (n={})",
+            s.activation,
+            fmt_lr(s.lr),
+            s.final_train_error.mean,
+            s.relative_change.mean,
+            s.low_frequency_init.mean,
+            s.low_frequency_trained.mean,
+            s.relative_change.n
+        );
     }
     println!("report: {}", options.out.join("report.md").display());
     Ok(())

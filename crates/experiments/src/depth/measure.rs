@@ -4,13 +4,10 @@
 
 use actlab_datasets::{Batcher, LoadedDataset, Normalizer};
 use actlab_models::{Activation, Model};
-use actlab_train::{RunFolder, TrainError, UncheckedConfig};
-use burn::module::Module;
+use actlab_train::UncheckedConfig;
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::tensor::{Bool, Device, Tensor};
-use std::path::Path;
 
-use crate::ExperimentError;
 use crate::depth::records::{LayerStats, Probe};
 
 /// Share of `mask`'s entries that are true.
@@ -28,22 +25,6 @@ pub fn saturation(activation: Activation, x: &Tensor<2>) -> Option<f64> {
         Activation::Relu => Some(share(x.clone().equal_elem(0.0))),
         _ => None,
     }
-}
-
-/// The model a run starts from: built as the training loop builds it, from the same seed.
-pub(super) fn initial_model(config: &UncheckedConfig, data: &LoadedDataset) -> Result<Model, ExperimentError> {
-    let device = config.training.backend.probe().map_err(TrainError::from)?;
-    let train_device = device.clone().autodiff();
-    device.seed(config.training.seed);
-    train_device.seed(config.training.seed);
-    Ok(Model::new(&config.model, data.train.shape, data.train.classes.len(), &train_device).map_err(TrainError::from)?)
-}
-
-/// The model a finished stage of a run left in its folder.
-pub(super) fn saved_model(config: &UncheckedConfig, data: &LoadedDataset, folder: &Path) -> Result<Model, ExperimentError> {
-    let model = initial_model(config, data)?;
-    let path = RunFolder::new(folder).model_path();
-    Ok(model.try_load_file(&path).map_err(|source| TrainError::Record { path, source })?)
 }
 
 /// The probe of `model` after `epoch` epochs, on the first `images` training images.

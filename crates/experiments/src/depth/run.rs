@@ -8,11 +8,12 @@ use actlab_train::UncheckedConfig;
 use std::path::{Path, PathBuf};
 
 use crate::ExperimentError;
-use crate::depth::measure::{initial_model, probe, saved_model};
+use crate::depth::measure::probe;
 use crate::depth::records::{DepthCell, DepthRun, Plan, Probe};
 use crate::toolkit::markdown::fmt_lr;
 use crate::toolkit::rates::run_trials;
 use crate::toolkit::runner::{RunSpec, Runner, diverged, progress_note};
+use crate::toolkit::saved::{initial_model, saved_model};
 use crate::toolkit::stats::Estimate;
 use actlab_train::durable::write_atomic;
 

@@ -4,9 +4,11 @@
 pub mod charts;
 pub mod machine;
 pub mod markdown;
+pub mod mosaic;
 pub mod options;
 pub mod plot;
 pub mod provenance;
 pub mod rates;
 pub mod runner;
+pub mod saved;
 pub mod stats;
