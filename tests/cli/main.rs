@@ -6,6 +6,7 @@ mod crash;
 mod depth;
 mod errors;
 mod fig1;
+mod filters;
 mod linearity;
 mod support;
 mod train;
