@@ -7,6 +7,7 @@ use actlab_experiments::depth::DepthOptions;
 use actlab_experiments::fig1::Fig1Options;
 use actlab_experiments::filters::FiltersOptions;
 use actlab_experiments::linearity::LinearityOptions;
+use actlab_experiments::sparsity::SparsityOptions;
 use actlab_models::Activation;
 use actlab_train::Backend;
 use actlab_train::progress::ProgressMode;
@@ -301,6 +302,44 @@ pub enum Study {
     Depth(DepthArgs),
     /// Do a CNN's filters start random and learn structure? First-layer filters before and after training.
     Filters(FiltersArgs),
+    /// Does ReLU give sparse codes? Exact zeros, near-off outputs and dead units per layer, every epoch.
+    Sparsity(SparsityArgs),
+}
+
+#[derive(Args)]
+pub struct SparsityArgs {
+    #[command(flatten)]
+    pub common: ExperimentArgs,
+    /// Epochs per run (default 5, or 2 with --quick).
+    #[arg(long)]
+    pub epochs: Option<usize>,
+    /// Activations (default relu,tanh,sigmoid).
+    #[arg(long, value_delimiter = ',')]
+    pub activations: Option<Vec<Activation>>,
+    /// Learning rates tried (1 epoch each) for activations without a Figure 1 rate.
+    #[arg(long, value_delimiter = ',')]
+    pub lr_grid: Option<Vec<f64>>,
+    #[arg(long, default_value = "runs/study-sparsity")]
+    pub out: PathBuf,
+}
+
+impl From<SparsityArgs> for SparsityOptions {
+    fn from(a: SparsityArgs) -> Self {
+        let c = a.common;
+        SparsityOptions {
+            out: a.out,
+            backend: c.backend,
+            data: c.data,
+            quick: c.quick,
+            seeds: c.seeds,
+            epochs: a.epochs,
+            activations: a.activations,
+            lr_grid: a.lr_grid,
+            overrides: c.set,
+            progress: c.progress.into(),
+            report_only: c.report_only,
+        }
+    }
 }
 
 #[derive(Args)]

@@ -25,6 +25,7 @@ fn main() -> ExitCode {
         Command::Study { study: Study::Linearity(args) } => commands::study::linearity(args),
         Command::Study { study: Study::Depth(args) } => commands::study::depth(args),
         Command::Study { study: Study::Filters(args) } => commands::study::filters(args),
+        Command::Study { study: Study::Sparsity(args) } => commands::study::sparsity(args),
         Command::Show { what: Show::Filters(args) } => commands::show::filters(args),
         Command::Backends => commands::backends::run(),
         Command::Bench(args) => commands::bench::run(args),

@@ -9,6 +9,7 @@ mod error;
 pub mod fig1;
 pub mod filters;
 pub mod linearity;
+pub mod sparsity;
 pub mod toolkit;
 
 pub use error::ExperimentError;

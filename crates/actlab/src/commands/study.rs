@@ -3,10 +3,11 @@
 use actlab_experiments::depth::{self, DepthOptions};
 use actlab_experiments::filters::{self, FiltersOptions};
 use actlab_experiments::linearity::{self, LinearityOptions};
+use actlab_experiments::sparsity::{self, SparsityOptions};
 use actlab_experiments::toolkit::markdown::fmt_lr;
 use anyhow::Result;
 
-use crate::args::{DepthArgs, FiltersArgs, LinearityArgs};
+use crate::args::{DepthArgs, FiltersArgs, LinearityArgs, SparsityArgs};
 
 pub fn linearity(args: LinearityArgs) -> Result<()> {
     let options = LinearityOptions::from(args);
@@ -55,6 +56,21 @@ pub fn filters(args: FiltersArgs) -> Result<()> {
             s.low_frequency_trained.mean,
             s.relative_change.n
         );
+    }
+    println!("report: {}", options.out.join("report.md").display());
+    Ok(())
+}
+
+pub fn sparsity(args: SparsityArgs) -> Result<()> {
+    let options = SparsityOptions::from(args);
+    let report = sparsity::sparsity(&options)?;
+    for p in &report.provenance.pending {
+        println!("not finished: {p}");
+    }
+    for s in &report.summaries {
+        let last = s.layers.iter().filter(|l| l.epoch == report.plan.epochs);
+        let layers: Vec<String> = last.map(|l| format!("{} {:.3}", l.layer, l.near_off.mean)).collect();
+        println!("{}: lr {}, near-off share at the end: {} (n={})", s.activation, fmt_lr(s.lr), layers.join(", "), s.final_train_error.n);
     }
     println!("report: {}", options.out.join("report.md").display());
     Ok(())

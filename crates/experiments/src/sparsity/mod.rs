@@ -1,0 +1,76 @@
+//! `actlab study sparsity`: does ReLU give sparse codes where tanh and sigmoid do not?
+//!
+//! convnet18 in the Figure 1 setting with each activation at its own rate, trained epoch by
+//! epoch; at initialisation and after every epoch the hidden layers' outputs on held-out images
+//! are counted: exact zeros, near-off outputs, dead channels, each image's code length, and
+//! histograms. The counting runs between epochs, from the saved models, so training is unchanged.
+
+mod figures;
+pub mod measure;
+mod plan;
+pub mod records;
+mod report;
+mod run;
+
+pub use plan::{FIG1_RATES, SparsityOptions};
+pub use records::{ActivationSummary, EpochSparsity, LayerEstimate, Plan, Report, SparsityRun};
+
+use actlab_train::UncheckedConfig;
+
+use crate::ExperimentError;
+use crate::fig1::setting;
+use crate::sparsity::run::Study;
+use crate::toolkit::provenance::Provenance;
+use crate::toolkit::runner::Runner;
+
+fn base_config(options: &SparsityOptions, plan: &Plan) -> Result<UncheckedConfig, ExperimentError> {
+    let mut overrides: Vec<String> = plan.subset_per_class.map(|n| format!("dataset.subset_per_class={n}")).into_iter().collect();
+    overrides.extend(options.overrides.iter().cloned());
+    let mut config = setting::base(&overrides)?;
+    config.training.backend = options.backend;
+    if let Some(data) = &options.data {
+        config.dataset.path = data.clone();
+    }
+    Ok(config)
+}
+
+/// Runs (or resumes) the study and writes `report.md`, `report.json`, `sparsity.png/svg` and
+/// `histograms.png/svg`.
+pub fn sparsity(options: &SparsityOptions) -> Result<Report, ExperimentError> {
+    let plan = Plan::from_options(options)?;
+    let base = base_config(options, &plan)?;
+    base.clone().check("study-sparsity setting")?;
+    let data = base.dataset.load(base.training.seed)?;
+    for warning in data.files.iter().filter_map(|file| file.warning()) {
+        eprintln!("warning: {warning}");
+    }
+    std::fs::create_dir_all(&options.out).map_err(|e| ExperimentError::io(&options.out, e))?;
+    let runner = Runner::new(&data, options.progress, !options.report_only);
+    let mut study = Study { out: options.out.clone(), plan: &plan, base: base.clone(), runner, data: &data, pending: Vec::new() };
+    let (mut summaries, mut all_runs) = (Vec::new(), Vec::new());
+    for activation in &plan.activations {
+        let Some(rate) = study.rate(activation)? else { continue };
+        let mut runs = Vec::new();
+        for seed in 1..=plan.seeds as u64 {
+            runs.extend(study.seed_run(activation, rate.0, seed)?);
+        }
+        if !runs.is_empty() {
+            summaries.push(report::summary(activation, rate, &runs));
+        }
+        all_runs.extend(runs);
+    }
+    let commits = all_runs.iter().map(|r| r.commit.clone()).collect::<Vec<_>>();
+    let setting = format!("Figure 1 setting, {} epochs", plan.epochs);
+    let provenance = Provenance::new(setting, options.backend, base.dataset.name.to_string(), &data, commits, study.pending.clone());
+    let report = Report {
+        plan: plan.clone(),
+        summaries,
+        measuring_seconds: all_runs.iter().flat_map(|r| r.epochs.iter().map(|e| e.seconds)).sum(),
+        training_seconds: all_runs.iter().map(|r| r.training_seconds).sum(),
+        runs: all_runs,
+        provenance,
+    };
+    figures::draw(&options.out, &report)?;
+    report::write(&options.out, &report, &data)?;
+    Ok(report)
+}

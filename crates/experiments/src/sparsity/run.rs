@@ -1,0 +1,137 @@
+//! The study's runs, trained epoch by epoch (a run extended one epoch at a time computes what one
+//! run would: the loop resumes to identical metrics), with the counters measured on held-out
+//! images from the model each epoch leaves and kept beside it as `sparsity-EPOCH.json`.
+
+use actlab_datasets::{Batcher, LoadedDataset, Normalizer};
+use actlab_models::Model;
+use actlab_models::probe::Hidden;
+use actlab_train::UncheckedConfig;
+use actlab_train::durable::write_atomic;
+use burn::tensor::Device;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use crate::ExperimentError;
+use crate::sparsity::measure::layer_sparsity;
+use crate::sparsity::plan::FIG1_RATES;
+use crate::sparsity::records::{EpochSparsity, Plan, SparsityRun};
+use crate::toolkit::markdown::fmt_lr;
+use crate::toolkit::rates::{Trials, run_trials};
+use crate::toolkit::runner::{RunSpec, Runner, progress_note};
+use crate::toolkit::saved::{initial_model, saved_model};
+
+/// The counters of every hidden layer of `model` on the first `images` test images.
+pub fn measure(model: &Model, config: &UncheckedConfig, data: &LoadedDataset, images: usize, epoch: usize) -> EpochSparsity {
+    let started = Instant::now();
+    let set = data.test.as_ref().unwrap_or(&data.train);
+    let device: Device = model.weights().first().map(|(_, w)| w.device()).unwrap_or_else(Device::flex);
+    let batcher = Batcher::new(Normalizer::fit(config.dataset.normalize, &data.train), Default::default());
+    let indices: Vec<usize> = (0..images.min(set.len())).collect();
+    let mut outputs: Vec<(String, Vec<f32>, [usize; 3])> = Vec::new();
+    for chunk in indices.chunks(250) {
+        let (_, hidden) = model.forward_probed(batcher.batch(set, chunk, None, &device).images);
+        for (i, (layer, output)) in hidden.into_iter().enumerate() {
+            let dims = match &output {
+                Hidden::Map(x) => x.dims(),
+                Hidden::Vector(x) => [x.dims()[0], x.dims()[1], 1, 1],
+            };
+            let values = output.flat().into_data().convert::<f32>().try_to_vec::<f32>().unwrap_or_default();
+            if outputs.len() <= i {
+                outputs.push((layer, Vec::new(), [0, dims[1], dims[2] * dims[3]]));
+            }
+            outputs[i].1.extend(values);
+            outputs[i].2[0] += dims[0];
+        }
+    }
+    let layers = outputs.iter().map(|(layer, values, dims)| layer_sparsity(layer, config.model.activation, values, *dims)).collect();
+    EpochSparsity { epoch, seconds: started.elapsed().as_secs_f64(), layers }
+}
+
+fn probe_path(folder: &Path, epoch: usize) -> PathBuf {
+    folder.join(format!("sparsity-{epoch}.json"))
+}
+
+fn read_probe(folder: &Path, epoch: usize) -> Option<EpochSparsity> {
+    serde_json::from_str(&std::fs::read_to_string(probe_path(folder, epoch)).ok()?).ok()
+}
+
+fn write_probe(folder: &Path, probe: &EpochSparsity) -> Result<(), ExperimentError> {
+    let path = probe_path(folder, probe.epoch);
+    write_atomic(&path, serde_json::to_string_pretty(probe).unwrap_or_default().as_bytes(), "probe")
+        .map_err(|e| ExperimentError::io(&path, e))
+}
+
+pub(super) struct Study<'a> {
+    pub out: PathBuf,
+    pub plan: &'a Plan,
+    pub base: UncheckedConfig,
+    pub runner: Runner<'a>,
+    pub data: &'a LoadedDataset,
+    pub pending: Vec<String>,
+}
+
+impl Study<'_> {
+    fn config(&self, activation: &str, lr: f64, seed: u64) -> Result<UncheckedConfig, ExperimentError> {
+        let mut config = self.base.clone();
+        config.model.activation = activation
+            .parse()
+            .map_err(|e: actlab_models::ModelError| ExperimentError::InvalidOption { command: "study sparsity", message: e.to_string() })?;
+        (config.optimizer.lr, config.training.seed, config.stop.target_train_error) = (lr, seed, None);
+        Ok(config)
+    }
+
+    /// The activation's rate: Figure 1's where it chose one, else the best of 1-epoch trials.
+    pub fn rate(&mut self, activation: &str) -> Result<Option<(f64, String, Trials)>, ExperimentError> {
+        if let Some((_, lr)) = FIG1_RATES.iter().find(|(a, _)| a.to_string() == activation) {
+            return Ok(Some((*lr, "Figure 1".into(), Vec::new())));
+        }
+        let mut pending = std::mem::take(&mut self.pending);
+        let spec = |lr: f64| -> RunSpec {
+            let mut config = self.config(activation, lr, 1).unwrap_or_else(|_| self.base.clone());
+            config.stop.max_epochs = 1.0;
+            let folder = self.out.join("search").join(activation).join(format!("lr-{}", fmt_lr(lr)));
+            RunSpec { folder, config, label: format!("trial {activation} lr {}", fmt_lr(lr)) }
+        };
+        let found = run_trials(&self.runner, activation, &self.plan.lr_grid, spec, &mut pending);
+        self.pending = pending;
+        Ok(found?.map(|(lr, trials)| (lr, "1-epoch trials".into(), trials)))
+    }
+
+    /// One seed's run, epoch by epoch, measured at init and after each epoch; None while unfinished.
+    pub fn seed_run(&mut self, activation: &str, lr: f64, seed: u64) -> Result<Option<SparsityRun>, ExperimentError> {
+        let folder = self.out.join("runs").join(activation).join(format!("seed-{seed}"));
+        let mut config = self.config(activation, lr, seed)?;
+        if read_probe(&folder, 0).is_none() && self.runner.trains() {
+            std::fs::create_dir_all(&folder).map_err(|e| ExperimentError::io(&folder, e))?;
+            write_probe(&folder, &measure(&initial_model(&config, self.data)?, &config, self.data, self.plan.probe_images, 0))?;
+        }
+        let mut last = None;
+        for epoch in 1..=self.plan.epochs {
+            if epoch < self.plan.epochs && read_probe(&folder, epoch).is_some() {
+                continue;
+            }
+            config.stop.max_epochs = epoch as f64;
+            let label = format!("{activation} seed {seed}");
+            let Some(summary) = self.runner.run(RunSpec { folder: folder.clone(), config: config.clone(), label: label.clone() })? else {
+                self.pending.push(format!("{label}{}", progress_note(&folder)));
+                return Ok(None);
+            };
+            if read_probe(&folder, epoch).is_none() && (summary.epochs - epoch as f64).abs() < 1e-9 {
+                let model = saved_model(&config, self.data, &folder)?;
+                write_probe(&folder, &measure(&model, &config, self.data, self.plan.probe_images, epoch))?;
+            }
+            last = Some(summary);
+        }
+        let Some(summary) = last else { return Ok(None) };
+        let epochs: Option<Vec<EpochSparsity>> = (0..=self.plan.epochs).map(|e| read_probe(&folder, e)).collect();
+        Ok(epochs.map(|epochs| SparsityRun {
+            activation: activation.to_string(),
+            seed,
+            folder: folder.display().to_string(),
+            commit: summary.versions.commit.clone(),
+            final_train_error: summary.final_train_error,
+            training_seconds: summary.seconds,
+            epochs,
+        }))
+    }
+}
