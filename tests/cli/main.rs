@@ -8,5 +8,6 @@ mod errors;
 mod fig1;
 mod filters;
 mod linearity;
+mod sparsity;
 mod support;
 mod train;

@@ -6,6 +6,11 @@ use actlab_train::{ConfigError, UncheckedConfig};
 
 pub const FIG1_TOML: &str = include_str!("../../../../configs/fig1.toml");
 
+/// The rates `actlab reproduce fig1` chose in the full Figure 1 run (docs/fig1-full; also in
+/// configs/fig1-relu.toml and fig1-tanh.toml), for studies that train each activation at its own
+/// Figure 1 rate.
+pub const CHOSEN_RATES: [(Activation, f64); 2] = [(Activation::Relu, 3e-3), (Activation::Tanh, 1e-2)];
+
 /// The setting with `overrides` (`section.key=value`) applied.
 pub fn base(overrides: &[String]) -> Result<UncheckedConfig, ConfigError> {
     UncheckedConfig::parse(FIG1_TOML, "fig1 base config", overrides)

@@ -31,9 +31,7 @@ const EPOCHS: usize = 5;
 const SEEDS: usize = 3;
 const QUICK_PER_CLASS: usize = 500;
 
-/// The rates `actlab reproduce fig1` chose in the full Figure 1 run (docs/fig1-full; also in
-/// configs/fig1-relu.toml and fig1-tanh.toml), so each activation trains at its own best rate.
-const FIG1_RATES: [(Activation, f64); 2] = [(Activation::Relu, 3e-3), (Activation::Tanh, 1e-2)];
+use crate::fig1::setting::CHOSEN_RATES as FIG1_RATES;
 
 const MANAGED: [(&str, &str); 5] = [
     ("stop.max_epochs", "--epochs"),

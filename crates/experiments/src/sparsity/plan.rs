@@ -33,8 +33,7 @@ const QUICK_PER_CLASS: usize = 500;
 const ACTIVATIONS: [Activation; 3] = [Activation::Relu, Activation::Tanh, Activation::Sigmoid];
 const LR_GRID: [f64; 4] = [1e-3, 3e-3, 1e-2, 3e-2];
 
-/// The rates `actlab reproduce fig1` chose in the full Figure 1 run (docs/fig1-full).
-pub const FIG1_RATES: [(Activation, f64); 2] = [(Activation::Relu, 3e-3), (Activation::Tanh, 1e-2)];
+pub use crate::fig1::setting::CHOSEN_RATES as FIG1_RATES;
 
 const MANAGED: [(&str, &str); 5] = [
     ("stop.max_epochs", "--epochs"),
