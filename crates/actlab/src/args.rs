@@ -310,7 +310,7 @@ pub enum Study {
 pub struct SparsityArgs {
     #[command(flatten)]
     pub common: ExperimentArgs,
-    /// Epochs per run (default 5, or 2 with --quick).
+    /// Epochs per run (default 3, or 2 with --quick).
     #[arg(long)]
     pub epochs: Option<usize>,
     /// Activations (default relu,tanh,sigmoid).
@@ -346,7 +346,7 @@ impl From<SparsityArgs> for SparsityOptions {
 pub struct FiltersArgs {
     #[command(flatten)]
     pub common: ExperimentArgs,
-    /// Epochs per run (default 5, or 2 with --quick).
+    /// Epochs per run (default 3, or 2 with --quick).
     #[arg(long)]
     pub epochs: Option<usize>,
     /// Activations (default relu,tanh).

@@ -24,9 +24,9 @@ pub struct SparsityOptions {
     pub report_only: bool,
 }
 
-// The default form: the whole training set, 5 epochs, 3 seeds, 1,000 held-out images; --quick:
+// The default form: the whole training set, 3 epochs, 3 seeds, 1,000 held-out images; --quick:
 // 5,000 training images, 2 epochs, 2 seeds, 500 held-out images.
-const EPOCHS: usize = 5;
+const EPOCHS: usize = 3;
 const SEEDS: usize = 3;
 const PROBE_IMAGES: usize = 1000;
 const QUICK_PER_CLASS: usize = 500;
