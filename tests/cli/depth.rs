@@ -9,16 +9,22 @@ use std::path::Path;
 use crate::support::*;
 
 fn args(out: &Path) -> Vec<String> {
-    let mut args: Vec<String> = ["study", "depth", "--quick", "--depths", "2,5", "--activations", "sigmoid,relu", "--epochs", "3"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    args.extend(["--lr-grid", "0.01,0.03", "--seeds", "2", "--progress", "quiet", "--out"].iter().map(|s| s.to_string()));
-    args.push(out.display().to_string());
-    for set in ["dataset.name=\"synthetic\"", "dataset.synthetic.side=8", "training.batch_size=32", "training.log_every=4"] {
-        args.extend(["--set".to_string(), set.to_string()]);
-    }
-    args
+    let words = [
+        "study",
+        "depth",
+        "--quick",
+        "--depths",
+        "2,5",
+        "--activations",
+        "sigmoid,relu",
+        "--epochs",
+        "3",
+        "--lr-grid",
+        "0.01,0.03",
+        "--seeds",
+        "2",
+    ];
+    study_args(&words, out, &["dataset.name=\"synthetic\"", "dataset.synthetic.side=8", "training.batch_size=32", "training.log_every=4"])
 }
 
 fn run(args: &[String], out: &Path) -> Report {

@@ -10,15 +10,12 @@ use std::path::Path;
 use crate::support::*;
 
 fn args(out: &Path) -> Vec<String> {
-    let mut args: Vec<String> = ["study", "filters", "--quick", "--epochs", "1", "--seeds", "2", "--progress", "quiet", "--out"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    args.push(out.display().to_string());
-    for set in ["dataset.name=\"synthetic\"", "dataset.synthetic.side=16", "dataset.synthetic.train=256", "training.batch_size=32"] {
-        args.extend(["--set".to_string(), set.to_string()]);
-    }
-    args
+    let words = ["study", "filters", "--quick", "--epochs", "1", "--seeds", "2"];
+    study_args(
+        &words,
+        out,
+        &["dataset.name=\"synthetic\"", "dataset.synthetic.side=16", "dataset.synthetic.train=256", "training.batch_size=32"],
+    )
 }
 
 fn run(args: &[String], out: &Path) -> Report {

@@ -10,16 +10,22 @@ use std::path::Path;
 use crate::support::*;
 
 fn args(out: &Path, seeds: &str) -> Vec<String> {
-    let mut args: Vec<String> = ["study", "linearity", "--quick", "--slopes", "0,0.5,1", "--zoo", "relu,tanh", "--epochs", "2"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    args.extend(["--lr-grid", "0.01,0.03", "--seeds", seeds, "--progress", "quiet", "--out"].iter().map(|s| s.to_string()));
-    args.push(out.display().to_string());
-    for set in ["dataset.name=\"synthetic\"", "dataset.synthetic.side=16", "training.batch_size=32", "training.log_every=4"] {
-        args.extend(["--set".to_string(), set.to_string()]);
-    }
-    args
+    let words = [
+        "study",
+        "linearity",
+        "--quick",
+        "--slopes",
+        "0,0.5,1",
+        "--zoo",
+        "relu,tanh",
+        "--epochs",
+        "2",
+        "--lr-grid",
+        "0.01,0.03",
+        "--seeds",
+        seeds,
+    ];
+    study_args(&words, out, &["dataset.name=\"synthetic\"", "dataset.synthetic.side=16", "training.batch_size=32", "training.log_every=4"])
 }
 
 fn run(args: &[String], out: &Path) -> Report {

@@ -113,3 +113,13 @@ pub fn fake_mnist(dir: &Path, train: u32, test: u32, side: u32, test_side: u32) 
     fs::write(folder.join("t10k-labels-idx1-ubyte"), labels(test)).expect("write");
     folder
 }
+
+/// `actlab WORDS… --progress quiet --out OUT --set S…` for a study run on synthetic data.
+pub fn study_args(words: &[&str], out: &Path, sets: &[&str]) -> Vec<String> {
+    let mut args: Vec<String> = words.iter().map(|s| s.to_string()).collect();
+    args.extend(["--progress".to_string(), "quiet".to_string(), "--out".to_string(), out.display().to_string()]);
+    for set in sets {
+        args.extend(["--set".to_string(), set.to_string()]);
+    }
+    args
+}

@@ -24,18 +24,13 @@ pub use records::{DepthCell, DepthRun, LayerStats, Plan, Probe, Report};
 use crate::ExperimentError;
 use crate::depth::run::{CellSpec, Study};
 use crate::toolkit::runner::Runner;
+use crate::toolkit::setup::{load_data, protocol_config};
 
 pub const PROTOCOL_TOML: &str = include_str!("../../../../configs/study-depth.toml");
 
 fn base_config(options: &DepthOptions, plan: &Plan) -> Result<UncheckedConfig, ExperimentError> {
-    let mut overrides = vec![format!("dataset.subset_per_class={}", plan.subset_per_class)];
-    overrides.extend(options.overrides.iter().cloned());
-    let mut config = UncheckedConfig::parse(PROTOCOL_TOML, "study-depth protocol", &overrides)?;
-    config.training.backend = options.backend;
-    if let Some(data) = &options.data {
-        config.dataset.path = data.clone();
-    }
-    Ok(config)
+    let own = vec![format!("dataset.subset_per_class={}", plan.subset_per_class)];
+    protocol_config(PROTOCOL_TOML, "study-depth protocol", own, &options.overrides, options.backend, options.data.as_ref())
 }
 
 /// The grid in the order it runs: by init, then activation, then depth (shallow first).
@@ -58,11 +53,7 @@ pub fn depth(options: &DepthOptions) -> Result<Report, ExperimentError> {
     let plan = Plan::from_options(options)?;
     let base = base_config(options, &plan)?;
     base.clone().check("study-depth protocol")?;
-    let data = base.dataset.load(base.training.seed)?;
-    for warning in data.files.iter().filter_map(|file| file.warning()) {
-        eprintln!("warning: {warning}");
-    }
-    std::fs::create_dir_all(&options.out).map_err(|e| ExperimentError::io(&options.out, e))?;
+    let data = load_data(&base, &options.out)?;
     let runner = Runner::new(&data, options.progress, !options.report_only);
     let mut study = Study { out: options.out.clone(), plan: &plan, base: base.clone(), runner, data: &data, pending: Vec::new() };
     let mut done = Vec::new();

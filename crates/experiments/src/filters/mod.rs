@@ -26,16 +26,11 @@ use crate::filters::run::Study;
 use crate::toolkit::provenance::Provenance;
 use crate::toolkit::runner::Runner;
 use crate::toolkit::saved::{initial_model, saved_model};
+use crate::toolkit::setup::{load_data, protocol_config};
 
 fn base_config(options: &FiltersOptions, plan: &Plan) -> Result<UncheckedConfig, ExperimentError> {
-    let mut overrides: Vec<String> = plan.subset_per_class.map(|n| format!("dataset.subset_per_class={n}")).into_iter().collect();
-    overrides.extend(options.overrides.iter().cloned());
-    let mut config = setting::base(&overrides)?;
-    config.training.backend = options.backend;
-    if let Some(data) = &options.data {
-        config.dataset.path = data.clone();
-    }
-    Ok(config)
+    let own = plan.subset_per_class.map(|n| format!("dataset.subset_per_class={n}")).into_iter().collect();
+    protocol_config(setting::FIG1_TOML, "study-filters setting", own, &options.overrides, options.backend, options.data.as_ref())
 }
 
 /// Runs (or resumes) the study and writes `report.md`, `report.json`, `filters.png/svg` and
@@ -44,11 +39,7 @@ pub fn filters(options: &FiltersOptions) -> Result<Report, ExperimentError> {
     let plan = Plan::from_options(options)?;
     let base = base_config(options, &plan)?;
     base.clone().check("study-filters setting")?;
-    let data = base.dataset.load(base.training.seed)?;
-    for warning in data.files.iter().filter_map(|file| file.warning()) {
-        eprintln!("warning: {warning}");
-    }
-    std::fs::create_dir_all(&options.out).map_err(|e| ExperimentError::io(&options.out, e))?;
+    let data = load_data(&base, &options.out)?;
     let runner = Runner::new(&data, options.progress, !options.report_only);
     let mut study = Study { out: options.out.clone(), plan: &plan, base: base.clone(), runner, data: &data, pending: Vec::new() };
     let runs = study.run_all()?;

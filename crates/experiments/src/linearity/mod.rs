@@ -25,20 +25,14 @@ use crate::ExperimentError;
 use crate::linearity::cells::{CellSpec, Net, shape};
 use crate::linearity::run::Study;
 use crate::toolkit::runner::Runner;
+use crate::toolkit::setup::{load_data, protocol_config};
 
 pub const PROTOCOL_TOML: &str = include_str!("../../../../configs/study-linearity.toml");
 
 /// The protocol's config with the plan's subset, the options' overrides, backend and data.
 fn base_config(options: &LinearityOptions, plan: &Plan) -> Result<UncheckedConfig, ExperimentError> {
-    let mut overrides =
-        vec![format!("dataset.subset_per_class={}", plan.subset_per_class), format!("dataset.test_subset={}", plan.test_images)];
-    overrides.extend(options.overrides.iter().cloned());
-    let mut config = UncheckedConfig::parse(PROTOCOL_TOML, "study-linearity protocol", &overrides)?;
-    config.training.backend = options.backend;
-    if let Some(data) = &options.data {
-        config.dataset.path = data.clone();
-    }
-    Ok(config)
+    let own = vec![format!("dataset.subset_per_class={}", plan.subset_per_class), format!("dataset.test_subset={}", plan.test_images)];
+    protocol_config(PROTOCOL_TOML, "study-linearity protocol", own, &options.overrides, options.backend, options.data.as_ref())
 }
 
 /// The rows of each part and the distinct cells they need, in the order they are run.
@@ -77,11 +71,7 @@ impl Layout {
 pub fn linearity(options: &LinearityOptions) -> Result<Report, ExperimentError> {
     let plan = Plan::from_options(options)?;
     let base = base_config(options, &plan)?;
-    let data = base.dataset.load(base.training.seed)?;
-    for warning in data.files.iter().filter_map(|file| file.warning()) {
-        eprintln!("warning: {warning}");
-    }
-    std::fs::create_dir_all(&options.out).map_err(|e| ExperimentError::io(&options.out, e))?;
+    let data = load_data(&base, &options.out)?;
     let layout = Layout::new(&plan);
     let runner = Runner::new(&data, options.progress, !options.report_only);
     let mut study = Study { out: options.out.clone(), plan: &plan, base: base.clone(), runner, pending: Vec::new() };

@@ -22,16 +22,11 @@ use crate::fig1::setting;
 use crate::sparsity::run::Study;
 use crate::toolkit::provenance::Provenance;
 use crate::toolkit::runner::Runner;
+use crate::toolkit::setup::{load_data, protocol_config};
 
 fn base_config(options: &SparsityOptions, plan: &Plan) -> Result<UncheckedConfig, ExperimentError> {
-    let mut overrides: Vec<String> = plan.subset_per_class.map(|n| format!("dataset.subset_per_class={n}")).into_iter().collect();
-    overrides.extend(options.overrides.iter().cloned());
-    let mut config = setting::base(&overrides)?;
-    config.training.backend = options.backend;
-    if let Some(data) = &options.data {
-        config.dataset.path = data.clone();
-    }
-    Ok(config)
+    let own = plan.subset_per_class.map(|n| format!("dataset.subset_per_class={n}")).into_iter().collect();
+    protocol_config(setting::FIG1_TOML, "study-sparsity setting", own, &options.overrides, options.backend, options.data.as_ref())
 }
 
 /// Runs (or resumes) the study and writes `report.md`, `report.json`, `sparsity.png/svg` and
@@ -40,11 +35,7 @@ pub fn sparsity(options: &SparsityOptions) -> Result<Report, ExperimentError> {
     let plan = Plan::from_options(options)?;
     let base = base_config(options, &plan)?;
     base.clone().check("study-sparsity setting")?;
-    let data = base.dataset.load(base.training.seed)?;
-    for warning in data.files.iter().filter_map(|file| file.warning()) {
-        eprintln!("warning: {warning}");
-    }
-    std::fs::create_dir_all(&options.out).map_err(|e| ExperimentError::io(&options.out, e))?;
+    let data = load_data(&base, &options.out)?;
     let runner = Runner::new(&data, options.progress, !options.report_only);
     let mut study = Study { out: options.out.clone(), plan: &plan, base: base.clone(), runner, data: &data, pending: Vec::new() };
     let (mut summaries, mut all_runs) = (Vec::new(), Vec::new());

@@ -11,4 +11,5 @@ pub mod provenance;
 pub mod rates;
 pub mod runner;
 pub mod saved;
+pub mod setup;
 pub mod stats;

@@ -1,0 +1,37 @@
+//! What every experiment does before its first run: its protocol config with the study's own
+//! settings and the user's `--set`, backend and data folder; then the data, loaded once, with a
+//! warning for every unofficial file, and the output folder.
+
+use actlab_datasets::LoadedDataset;
+use actlab_train::{Backend, UncheckedConfig};
+use std::path::{Path, PathBuf};
+
+use crate::ExperimentError;
+
+/// `protocol` (TOML, called `name` in errors) with `own` overrides, then the user's, applied.
+pub fn protocol_config(
+    protocol: &str,
+    name: &str,
+    own: Vec<String>,
+    user: &[String],
+    backend: Backend,
+    data: Option<&PathBuf>,
+) -> Result<UncheckedConfig, ExperimentError> {
+    let overrides: Vec<String> = own.into_iter().chain(user.iter().cloned()).collect();
+    let mut config = UncheckedConfig::parse(protocol, name, &overrides)?;
+    config.training.backend = backend;
+    if let Some(data) = data {
+        config.dataset.path = data.clone();
+    }
+    Ok(config)
+}
+
+/// Loads the data `base` names (warning on stderr for each unofficial file) and makes `out`.
+pub fn load_data(base: &UncheckedConfig, out: &Path) -> Result<LoadedDataset, ExperimentError> {
+    let data = base.dataset.load(base.training.seed)?;
+    for warning in data.files.iter().filter_map(|file| file.warning()) {
+        eprintln!("warning: {warning}");
+    }
+    std::fs::create_dir_all(out).map_err(|e| ExperimentError::io(out, e))?;
+    Ok(data)
+}
