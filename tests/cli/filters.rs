@@ -46,7 +46,7 @@ fn the_filters_study_reports_what_its_runs_measured() {
         assert!((summary.low_frequency_trained.mean - mean).abs() < 1e-12, "{summary:?}");
         assert_eq!(summary.relative_change.n, 2);
     }
-    for picture in ["filters.png", "filters.svg", "features.png", "report.md"] {
+    for picture in ["filters.png", "filters.svg", "features.png", "features.svg", "report.md"] {
         assert!(out.join(picture).metadata().expect(picture).len() > 100, "{picture}");
     }
     // Rerunning trains nothing and reports the same numbers.

@@ -82,7 +82,7 @@ fn map_tiles(hidden: &Hidden) -> Vec<Tile> {
         .collect()
 }
 
-/// `features.png`: the first test image, and each activation's feature maps after each layer.
+/// `features.png` and `features.svg`: the first test image, and each activation's feature maps after each layer.
 pub fn features_figure(
     out: &Path,
     config: &UncheckedConfig,
@@ -110,6 +110,6 @@ pub fn features_figure(
         rows += 1;
     }
     let columns = panels.len() / rows.max(1);
-    save_mosaic(&panels, columns, 3, &out.join("features"), false)?;
+    save_mosaic(&panels, columns, 3, &out.join("features"), true)?;
     Ok(())
 }

@@ -34,7 +34,7 @@ fn base_config(options: &FiltersOptions, plan: &Plan) -> Result<UncheckedConfig,
 }
 
 /// Runs (or resumes) the study and writes `report.md`, `report.json`, `filters.png/svg` and
-/// `features.png`.
+/// `features.png/svg`.
 pub fn filters(options: &FiltersOptions) -> Result<Report, ExperimentError> {
     let plan = Plan::from_options(options)?;
     let base = base_config(options, &plan)?;
