@@ -85,10 +85,13 @@ impl Study<'_> {
         if let Some((_, lr)) = FIG1_RATES.iter().find(|(a, _)| a.to_string() == activation) {
             return Ok(Some((*lr, "Figure 1".into(), Vec::new())));
         }
+        // The trial configs differ only in the rate: built (and the activation checked) once.
+        let mut trial = self.config(activation, 0.0, 1)?;
+        trial.stop.max_epochs = 1.0;
         let mut pending = std::mem::take(&mut self.pending);
         let spec = |lr: f64| -> RunSpec {
-            let mut config = self.config(activation, lr, 1).unwrap_or_else(|_| self.base.clone());
-            config.stop.max_epochs = 1.0;
+            let mut config = trial.clone();
+            config.optimizer.lr = lr;
             let folder = self.out.join("search").join(activation).join(format!("lr-{}", fmt_lr(lr)));
             RunSpec { folder, config, label: format!("trial {activation} lr {}", fmt_lr(lr)) }
         };
