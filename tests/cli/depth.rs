@@ -28,10 +28,7 @@ fn args(out: &Path) -> Vec<String> {
 }
 
 fn run(args: &[String], out: &Path) -> Report {
-    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
-    let output = actlab(&refs);
-    assert!(output.status.success(), "{}", stderr(&output));
-    serde_json::from_str(&fs::read_to_string(out.join("report.json")).expect("report.json")).expect("a report")
+    run_report(args, out)
 }
 
 #[test]

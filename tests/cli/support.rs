@@ -123,3 +123,11 @@ pub fn study_args(words: &[&str], out: &Path, sets: &[&str]) -> Vec<String> {
     }
     args
 }
+
+/// Runs `actlab ARGS…`, which must succeed, and reads the report.json it wrote into `out`.
+pub fn run_report<R: serde::de::DeserializeOwned>(args: &[String], out: &Path) -> R {
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let output = actlab(&refs);
+    assert!(output.status.success(), "{}", stderr(&output));
+    serde_json::from_str(&fs::read_to_string(out.join("report.json")).expect("report.json")).expect("a report")
+}
