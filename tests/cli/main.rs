@@ -8,6 +8,7 @@ mod errors;
 mod fig1;
 mod filters;
 mod linearity;
+mod plan;
 mod sparsity;
 mod support;
 mod train;

@@ -92,6 +92,10 @@ pub struct TrainArgs {
     pub fresh: bool,
     #[arg(long, value_enum, default_value = "auto")]
     pub progress: ProgressArg,
+    /// A NaN or infinite loss is an outcome (recorded in summary.json), not an error: exit 0.
+    /// The job lists of `--plan` use it, since a learning-rate trial may diverge.
+    #[arg(long)]
+    pub divergence_ok: bool,
 }
 
 impl TrainArgs {
@@ -191,6 +195,12 @@ pub struct ExperimentArgs {
     /// experiment runs in another process).
     #[arg(long)]
     pub report_only: bool,
+    /// Train nothing: write each run that can start now into FILE as one `actlab train` command
+    /// (its config already in its run folder), for GNU parallel or a Slurm array
+    /// (scripts/slurm-array.sh); run again after they finish for the next wave, and without
+    /// --plan at the end to measure and report.
+    #[arg(long, value_name = "FILE", conflicts_with = "report_only")]
+    pub plan: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -237,6 +247,7 @@ impl From<Fig1Args> for Fig1Options {
             overrides: c.set,
             progress: c.progress.into(),
             report_only: c.report_only,
+            plan: c.plan,
         }
     }
 }
@@ -338,6 +349,7 @@ impl From<SparsityArgs> for SparsityOptions {
             overrides: c.set,
             progress: c.progress.into(),
             report_only: c.report_only,
+            plan: c.plan,
         }
     }
 }
@@ -382,6 +394,7 @@ impl From<FiltersArgs> for FiltersOptions {
             overrides: c.set,
             progress: c.progress.into(),
             report_only: c.report_only,
+            plan: c.plan,
         }
     }
 }
@@ -444,6 +457,7 @@ impl From<LinearityArgs> for LinearityOptions {
             overrides: c.set,
             progress: c.progress.into(),
             report_only: c.report_only,
+            plan: c.plan,
         }
     }
 }
@@ -488,6 +502,7 @@ impl From<DepthArgs> for DepthOptions {
             overrides: c.set,
             progress: c.progress.into(),
             report_only: c.report_only,
+            plan: c.plan,
         }
     }
 }

@@ -121,7 +121,7 @@ impl DatasetConfig {
             DatasetName::Mnist => idx::load(IdxDataset::Mnist, &dataset_dir(&self.path, "mnist"))?,
             DatasetName::FashionMnist => idx::load(IdxDataset::FashionMnist, &dataset_dir(&self.path, "fashion-mnist"))?,
             DatasetName::Synthetic => {
-                let (train, test) = self.synthetic.generate(seed);
+                let (train, test) = self.synthetic.generate(self.synthetic.seed.unwrap_or(seed));
                 LoadedDataset { train, test: Some(test), files: Vec::new() }
             }
         };

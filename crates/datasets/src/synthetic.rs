@@ -22,6 +22,10 @@ pub struct SyntheticConfig {
     /// Noise amplitude in 0–255 units: larger makes the task harder.
     #[serde(default = "default_noise")]
     pub noise: u8,
+    /// The generator's seed; absent, the run's `training.seed`. The studies set it, so that every
+    /// run of a study, wherever it is trained, sees the data the study itself loaded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
 }
 
 fn default_train() -> usize {
@@ -42,7 +46,14 @@ fn default_noise() -> u8 {
 
 impl Default for SyntheticConfig {
     fn default() -> Self {
-        Self { train: default_train(), test: default_test(), classes: default_classes(), side: default_side(), noise: default_noise() }
+        Self {
+            train: default_train(),
+            test: default_test(),
+            classes: default_classes(),
+            side: default_side(),
+            noise: default_noise(),
+            seed: None,
+        }
     }
 }
 

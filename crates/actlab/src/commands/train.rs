@@ -49,7 +49,9 @@ pub fn run(args: TrainArgs) -> Result<()> {
     let options = RunOptions { out: out.clone(), progress: args.progress.into(), label: args.label() };
     let summary = train(&checked, &data, &options)?;
     print_summary(&out, &summary);
-    if let Some(StopReason::Diverged { epoch, iteration, loss }) = summary.stop {
+    if let Some(StopReason::Diverged { epoch, iteration, loss }) = summary.stop
+        && !args.divergence_ok
+    {
         let lr = checked.optimizer.lr;
         bail!("training diverged: loss {loss} at iteration {iteration} (epoch {epoch:.2}); lower optimizer.lr (now {lr:e})");
     }

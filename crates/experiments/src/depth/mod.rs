@@ -23,7 +23,7 @@ pub use records::{DepthCell, DepthRun, LayerStats, Plan, Probe, Report};
 
 use crate::ExperimentError;
 use crate::depth::run::{CellSpec, Study};
-use crate::toolkit::runner::Runner;
+use crate::toolkit::runner::{RunMode, Runner};
 use crate::toolkit::setup::{load_data, protocol_config};
 
 pub const PROTOCOL_TOML: &str = include_str!("../../../../configs/study-depth.toml");
@@ -54,7 +54,7 @@ pub fn depth(options: &DepthOptions) -> Result<Report, ExperimentError> {
     let base = base_config(options, &plan)?;
     base.clone().check("study-depth protocol")?;
     let data = load_data(&base, &options.out)?;
-    let runner = Runner::new(&data, options.progress, !options.report_only);
+    let runner = Runner::new(&data, options.progress, RunMode::of(options.report_only, options.plan.as_deref()))?;
     let mut study = Study { out: options.out.clone(), plan: &plan, base: base.clone(), runner, data: &data, pending: Vec::new() };
     let mut done = Vec::new();
     for cell in cells(&plan) {

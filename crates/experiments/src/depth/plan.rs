@@ -24,6 +24,8 @@ pub struct DepthOptions {
     pub overrides: Vec<String>,
     pub progress: ProgressMode,
     pub report_only: bool,
+    /// Write the runs that can start now to this job list instead of training them.
+    pub plan: Option<PathBuf>,
 }
 
 const DEPTHS: [usize; 5] = [2, 4, 8, 16, 32];

@@ -78,7 +78,7 @@ impl Study<'_> {
         let folder = self.out.join("runs").join(&key).join(format!("lr-{}", fmt_lr(lr))).join(format!("seed-{seed}"));
         let mut config = cell.config(&self.base, self.plan.width);
         (config.optimizer.lr, config.training.seed) = (lr, seed);
-        if !probe_path(&folder, 0).exists() && self.runner.trains() {
+        if !probe_path(&folder, 0).exists() && self.runner.writes() {
             std::fs::create_dir_all(&folder).map_err(|e| ExperimentError::io(&folder, e))?;
             write_probe(&folder, &probe(&initial_model(&config, self.data)?, &config, self.data, self.plan.probe_images, 0))?;
         }

@@ -25,7 +25,8 @@ pub use records::{ActivationResult, Finalist, Outcome, Plan, Report, RunHost, Se
 
 use crate::ExperimentError;
 use crate::toolkit::markdown::fmt_lr;
-use crate::toolkit::runner::{RunSpec, Runner};
+use crate::toolkit::runner::{RunMode, RunSpec, Runner};
+use crate::toolkit::setup::protocol_config;
 
 /// What the phases of the experiment share while it runs.
 struct Experiment<'a> {
@@ -58,17 +59,8 @@ fn lr_name(lr: f64) -> String {
 
 /// The Figure 1 setting with the options' overrides, backend and data folder.
 fn base_config(options: &Fig1Options) -> Result<UncheckedConfig, ExperimentError> {
-    let mut overrides = Vec::new();
-    if options.quick {
-        overrides.push("dataset.subset_per_class=1000".to_string());
-    }
-    overrides.extend(options.overrides.iter().cloned());
-    let mut config = setting::base(&overrides)?;
-    config.training.backend = options.backend;
-    if let Some(data) = &options.data {
-        config.dataset.path = data.clone();
-    }
-    Ok(config)
+    let own = if options.quick { vec!["dataset.subset_per_class=1000".to_string()] } else { Vec::new() };
+    protocol_config(setting::FIG1_TOML, "fig1 base config", own, &options.overrides, options.backend, options.data.as_ref())
 }
 
 /// Runs (or resumes) the whole experiment and writes `report.md`, `report.json`, `fig1.png/svg`.
@@ -84,7 +76,7 @@ pub fn fig1(options: &Fig1Options) -> Result<Report, ExperimentError> {
         eprintln!("warning: {warning}");
     }
     std::fs::create_dir_all(&options.out).map_err(|e| ExperimentError::io(&options.out, e))?;
-    let runner = Runner::new(&data, options.progress, !options.report_only);
+    let runner = Runner::new(&data, options.progress, RunMode::of(options.report_only, options.plan.as_deref()))?;
     let mut x = Experiment { options, plan: &plan, base, runner, pending: Vec::new(), host: None };
     let (mut trials, mut results) = (Vec::new(), Vec::new());
     for &activation in &options.activations {

@@ -29,6 +29,8 @@ pub struct Fig1Options {
     pub progress: ProgressMode,
     /// Write the report from what has finished; train nothing.
     pub report_only: bool,
+    /// Write the runs that can start now to this job list instead of training them.
+    pub plan: Option<PathBuf>,
 }
 
 /// The config keys the experiment sets in every run, and the option that sets each.
@@ -119,6 +121,7 @@ mod tests {
             overrides: vec![],
             progress: ProgressMode::Quiet,
             report_only: false,
+            plan: None,
         }
     }
 

@@ -24,7 +24,7 @@ use crate::ExperimentError;
 use crate::fig1::setting;
 use crate::filters::run::Study;
 use crate::toolkit::provenance::Provenance;
-use crate::toolkit::runner::Runner;
+use crate::toolkit::runner::{RunMode, Runner};
 use crate::toolkit::saved::{initial_model, saved_model};
 use crate::toolkit::setup::{load_data, protocol_config};
 
@@ -40,7 +40,7 @@ pub fn filters(options: &FiltersOptions) -> Result<Report, ExperimentError> {
     let base = base_config(options, &plan)?;
     base.clone().check("study-filters setting")?;
     let data = load_data(&base, &options.out)?;
-    let runner = Runner::new(&data, options.progress, !options.report_only);
+    let runner = Runner::new(&data, options.progress, RunMode::of(options.report_only, options.plan.as_deref()))?;
     let mut study = Study { out: options.out.clone(), plan: &plan, base: base.clone(), runner, data: &data, pending: Vec::new() };
     let runs = study.run_all()?;
     let same_init = draw(&study, &data)?;

@@ -23,6 +23,8 @@ pub struct FiltersOptions {
     pub overrides: Vec<String>,
     pub progress: ProgressMode,
     pub report_only: bool,
+    /// Write the runs that can start now to this job list instead of training them.
+    pub plan: Option<PathBuf>,
 }
 
 // The default form: the whole training set, 3 epochs, 3 seeds (timings in the README);

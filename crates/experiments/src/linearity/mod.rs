@@ -24,7 +24,7 @@ pub use records::{Cell, CellRun, CollapseRow, Plan, Report, SlopePoint, ZooRow};
 use crate::ExperimentError;
 use crate::linearity::cells::{CellSpec, Net, shape};
 use crate::linearity::run::Study;
-use crate::toolkit::runner::Runner;
+use crate::toolkit::runner::{RunMode, Runner};
 use crate::toolkit::setup::{load_data, protocol_config};
 
 pub const PROTOCOL_TOML: &str = include_str!("../../../../configs/study-linearity.toml");
@@ -73,7 +73,7 @@ pub fn linearity(options: &LinearityOptions) -> Result<Report, ExperimentError> 
     let base = base_config(options, &plan)?;
     let data = load_data(&base, &options.out)?;
     let layout = Layout::new(&plan);
-    let runner = Runner::new(&data, options.progress, !options.report_only);
+    let runner = Runner::new(&data, options.progress, RunMode::of(options.report_only, options.plan.as_deref()))?;
     let mut study = Study { out: options.out.clone(), plan: &plan, base: base.clone(), runner, pending: Vec::new() };
     let mut cells = Vec::new();
     for spec in layout.distinct_cells() {

@@ -27,6 +27,8 @@ pub struct LinearityOptions {
     pub progress: ProgressMode,
     /// Write the report from what has finished; train nothing.
     pub report_only: bool,
+    /// Write the runs that can start now to this job list instead of training them.
+    pub plan: Option<PathBuf>,
 }
 
 // The default study: about an hour of training on 2 AVX-512 cores (flex, ~1,600 convnet18

@@ -21,7 +21,7 @@ use crate::ExperimentError;
 use crate::fig1::setting;
 use crate::sparsity::run::Study;
 use crate::toolkit::provenance::Provenance;
-use crate::toolkit::runner::Runner;
+use crate::toolkit::runner::{RunMode, Runner};
 use crate::toolkit::setup::{load_data, protocol_config};
 
 fn base_config(options: &SparsityOptions, plan: &Plan) -> Result<UncheckedConfig, ExperimentError> {
@@ -36,7 +36,7 @@ pub fn sparsity(options: &SparsityOptions) -> Result<Report, ExperimentError> {
     let base = base_config(options, &plan)?;
     base.clone().check("study-sparsity setting")?;
     let data = load_data(&base, &options.out)?;
-    let runner = Runner::new(&data, options.progress, !options.report_only);
+    let runner = Runner::new(&data, options.progress, RunMode::of(options.report_only, options.plan.as_deref()))?;
     let mut study = Study { out: options.out.clone(), plan: &plan, base: base.clone(), runner, data: &data, pending: Vec::new() };
     let (mut summaries, mut all_runs) = (Vec::new(), Vec::new());
     for activation in &plan.activations {

@@ -22,6 +22,8 @@ pub struct SparsityOptions {
     pub overrides: Vec<String>,
     pub progress: ProgressMode,
     pub report_only: bool,
+    /// Write the runs that can start now to this job list instead of training them.
+    pub plan: Option<PathBuf>,
 }
 
 // The default form: the whole training set, 3 epochs, 3 seeds, 1,000 held-out images; --quick:

@@ -104,7 +104,7 @@ impl Study<'_> {
     pub fn seed_run(&mut self, activation: &str, lr: f64, seed: u64) -> Result<Option<SparsityRun>, ExperimentError> {
         let folder = self.out.join("runs").join(activation).join(format!("seed-{seed}"));
         let mut config = self.config(activation, lr, seed)?;
-        if read_probe(&folder, 0).is_none() && self.runner.trains() {
+        if read_probe(&folder, 0).is_none() && self.runner.writes() {
             std::fs::create_dir_all(&folder).map_err(|e| ExperimentError::io(&folder, e))?;
             write_probe(&folder, &measure(&initial_model(&config, self.data)?, &config, self.data, self.plan.probe_images, 0))?;
         }

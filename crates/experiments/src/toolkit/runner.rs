@@ -6,6 +6,9 @@ use actlab_datasets::LoadedDataset;
 use actlab_train::metrics;
 use actlab_train::progress::ProgressMode;
 use actlab_train::{Prepared, RunFolder, RunOptions, StopReason, Summary, UncheckedConfig, train};
+use std::cell::RefCell;
+use std::fs::File;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::ExperimentError;
@@ -18,42 +21,95 @@ pub struct RunSpec {
     pub label: String,
 }
 
+/// What a runner does with a run that has not finished.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RunMode {
+    /// Train it (or resume it).
+    Train,
+    /// Nothing: report what has finished (`--report-only`).
+    ReportOnly,
+    /// Write its config into its folder and one `actlab train` command for it into this job list,
+    /// for GNU parallel or a Slurm array to run (`--plan FILE`).
+    Plan(PathBuf),
+}
+
+impl RunMode {
+    pub fn of(report_only: bool, plan: Option<&Path>) -> Self {
+        match (plan, report_only) {
+            (Some(file), _) => Self::Plan(file.to_path_buf()),
+            (None, true) => Self::ReportOnly,
+            (None, false) => Self::Train,
+        }
+    }
+}
+
 /// Runs specs on one loaded dataset.
 pub struct Runner<'a> {
     data: &'a LoadedDataset,
     progress: ProgressMode,
-    train_missing: bool,
+    mode: RunMode,
+    /// The job list of `RunMode::Plan`, emptied when the runner is made.
+    jobs: RefCell<Option<File>>,
 }
 
 impl<'a> Runner<'a> {
-    /// `train_missing` false: report what has finished, train nothing.
-    pub fn new(data: &'a LoadedDataset, progress: ProgressMode, train_missing: bool) -> Self {
-        Self { data, progress, train_missing }
+    pub fn new(data: &'a LoadedDataset, progress: ProgressMode, mode: RunMode) -> Result<Self, ExperimentError> {
+        let jobs = match &mode {
+            RunMode::Plan(file) => Some(File::create(file).map_err(|e| ExperimentError::io(file, e))?),
+            _ => None,
+        };
+        Ok(Self { data, progress, mode, jobs: RefCell::new(jobs) })
     }
 
     pub fn data(&self) -> &LoadedDataset {
         self.data
     }
 
-    /// Whether missing runs are trained (false: `--report-only`).
+    /// Whether missing runs are trained here (false: `--report-only` and `--plan`).
     pub fn trains(&self) -> bool {
-        self.train_missing
+        self.mode == RunMode::Train
+    }
+
+    /// Whether the runner writes into run folders (false only for `--report-only`): measurements
+    /// a study keeps beside its runs are made then.
+    pub fn writes(&self) -> bool {
+        self.mode != RunMode::ReportOnly
     }
 
     /// The summary of `spec`'s run: the finished one in its folder, else a new or resumed run's,
-    /// or `None` when the runner trains nothing.
+    /// or `None` when the runner trains nothing (for `--plan`, after listing the run's job).
     pub fn run(&self, spec: RunSpec) -> Result<Option<Summary>, ExperimentError> {
         let folder = RunFolder::new(&spec.folder);
         let checked = spec.config.check(&spec.folder.display().to_string())?;
-        if !self.train_missing {
+        if self.mode == RunMode::ReportOnly {
             return Ok(folder.finished(&checked)?);
         }
         // prepare() finds a finished run itself (reading the folder once), else writes the config.
         if let Prepared::Finished(summary) = folder.prepare(&checked, false)? {
             return Ok(Some(*summary));
         }
+        if let RunMode::Plan(file) = &self.mode {
+            self.list_job(&folder, file)?;
+            return Ok(None);
+        }
         let options = RunOptions { out: spec.folder, progress: self.progress, label: spec.label };
         Ok(Some(train(&checked, self.data, &options)?))
+    }
+
+    /// One line of the job list: this binary training the folder's config into the folder (which
+    /// resumes it if it was started).
+    fn list_job(&self, folder: &RunFolder, file: &Path) -> Result<(), ExperimentError> {
+        let exe = std::env::current_exe().map_err(|e| ExperimentError::io("the actlab binary", e))?;
+        let quote = |p: &Path| format!("'{}'", p.display().to_string().replace('\'', "'\\''"));
+        let line = format!(
+            "{} train --progress lines --divergence-ok --config {} --out {}\n",
+            quote(&exe),
+            quote(&folder.config_path()),
+            quote(folder.dir())
+        );
+        let mut jobs = self.jobs.borrow_mut();
+        let jobs = jobs.as_mut().ok_or_else(|| ExperimentError::io(file, std::io::Error::other("job list not open")))?;
+        jobs.write_all(line.as_bytes()).and_then(|_| jobs.flush()).map_err(|e| ExperimentError::io(file, e))
     }
 }
 

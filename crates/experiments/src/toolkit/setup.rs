@@ -2,7 +2,7 @@
 //! settings and the user's `--set`, backend and data folder; then the data, loaded once, with a
 //! warning for every unofficial file, and the output folder.
 
-use actlab_datasets::LoadedDataset;
+use actlab_datasets::{DatasetName, LoadedDataset};
 use actlab_train::{Backend, UncheckedConfig};
 use std::path::{Path, PathBuf};
 
@@ -19,6 +19,11 @@ pub fn protocol_config(
 ) -> Result<UncheckedConfig, ExperimentError> {
     let overrides: Vec<String> = own.into_iter().chain(user.iter().cloned()).collect();
     let mut config = UncheckedConfig::parse(protocol, name, &overrides)?;
+    // Generated data follows the seed it is made from: pinned to the study's, every run (here,
+    // or from a --plan job list) trains on the data the study loaded.
+    if config.dataset.name == DatasetName::Synthetic {
+        config.dataset.synthetic.seed.get_or_insert(config.training.seed);
+    }
     config.training.backend = backend;
     if let Some(data) = data {
         config.dataset.path = data.clone();
