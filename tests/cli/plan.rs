@@ -14,32 +14,69 @@ fn args(out: &Path) -> Vec<String> {
     study_args(&words, out, &["dataset.name=\"synthetic\"", "dataset.synthetic.side=16", "training.batch_size=32", "training.log_every=4"])
 }
 
+/// Plans wave after wave into `out`, running each job list with `run_list`, then reports.
+fn planned(out: &Path, jobs: &Path, run_list: impl Fn(&Path, usize)) -> (Report, Vec<usize>) {
+    let mut waves = Vec::new();
+    for _ in 0..6 {
+        let mut planning = args(out);
+        planning.extend(["--plan".to_string(), jobs.display().to_string()]);
+        let refs: Vec<&str> = planning.iter().map(String::as_str).collect();
+        let output = actlab(&refs);
+        assert!(output.status.success(), "{}", stderr(&output));
+        let listed = fs::read_to_string(jobs).expect("job list").lines().count();
+        if listed == 0 {
+            break;
+        }
+        waves.push(listed);
+        run_list(jobs, listed);
+    }
+    (run_report(&args(out), out), waves)
+}
+
+fn cells(r: &Report) -> Vec<(String, f64, Option<f64>)> {
+    r.cells.iter().map(|c| (c.key.clone(), c.lr, c.train_error.as_ref().map(|e| e.mean))).collect()
+}
+
 #[test]
 fn a_planned_study_run_by_a_job_runner_gives_the_sequential_report() {
     let dir = tempfile::tempdir().expect("tempdir");
     let sequential: Report = run_report(&args(&dir.path().join("sequential")), &dir.path().join("sequential"));
 
-    let out = dir.path().join("planned");
-    let jobs = dir.path().join("jobs.txt");
-    let mut waves = Vec::new();
-    for _ in 0..6 {
-        let mut planning = args(&out);
-        planning.extend(["--plan".to_string(), jobs.display().to_string()]);
-        let refs: Vec<&str> = planning.iter().map(String::as_str).collect();
-        let output = actlab(&refs);
-        assert!(output.status.success(), "{}", stderr(&output));
-        let listed = fs::read_to_string(&jobs).expect("job list").lines().count();
-        if listed == 0 {
-            break;
-        }
-        waves.push(listed);
+    let xargs = |jobs: &Path, _: usize| {
         let script = format!("xargs -d '\\n' -P 2 -I{{}} sh -c {{}} < '{}'", jobs.display());
         let ran = Command::new("sh").args(["-c", &script]).output().expect("xargs");
         assert!(ran.status.success(), "{}", String::from_utf8_lossy(&ran.stderr));
-    }
+    };
+    let (planned, waves) = planned(&dir.path().join("planned"), &dir.path().join("jobs.txt"), xargs);
     assert!(waves.len() >= 2, "trials, then seeds: {waves:?}");
-    let planned: Report = run_report(&args(&out), &out);
     assert!(planned.provenance.pending.is_empty(), "{:?}", planned.provenance.pending);
-    let cells = |r: &Report| r.cells.iter().map(|c| (c.key.clone(), c.lr, c.train_error.as_ref().map(|e| e.mean))).collect::<Vec<_>>();
+    assert_eq!(cells(&planned), cells(&sequential));
+}
+
+/// The same through a Slurm job array (scripts/slurm-array.sh). Needs a running cluster named by
+/// SLURM_CONF: `.ci/run` starts a single-node one with scripts/slurm-local.sh and runs this test
+/// with `--ignored`.
+#[test]
+#[ignore = "needs a Slurm cluster; .ci/run starts one (scripts/slurm-local.sh) and runs it"]
+fn a_planned_study_run_as_a_slurm_array_gives_the_sequential_report() {
+    assert!(std::env::var_os("SLURM_CONF").is_some(), "SLURM_CONF must name the test cluster's slurm.conf");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sequential: Report = run_report(&args(&dir.path().join("sequential")), &dir.path().join("sequential"));
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/slurm-array.sh");
+    let logs = dir.path().join("slurm-%A-%a.log");
+    let sbatch = |jobs: &Path, lines: usize| {
+        let array = format!("--array=1-{lines}");
+        let output = Command::new("sbatch")
+            .args(["--wait", &array, "--cpus-per-task=1", "--output"])
+            .arg(&logs)
+            .arg(&script)
+            .arg(jobs)
+            .output()
+            .expect("sbatch");
+        assert!(output.status.success(), "sbatch: {}", String::from_utf8_lossy(&output.stderr));
+    };
+    let (planned, waves) = planned(&dir.path().join("planned"), &dir.path().join("jobs.txt"), sbatch);
+    assert!(waves.len() >= 2, "trials, then seeds: {waves:?}");
+    assert!(planned.provenance.pending.is_empty(), "{:?}", planned.provenance.pending);
     assert_eq!(cells(&planned), cells(&sequential));
 }
