@@ -80,3 +80,17 @@ fn a_planned_study_run_as_a_slurm_array_gives_the_sequential_report() {
     assert!(planned.provenance.pending.is_empty(), "{:?}", planned.provenance.pending);
     assert_eq!(cells(&planned), cells(&sequential));
 }
+
+/// `--jobs 2`: the same waves run here, two child processes at a time, then the report.
+#[test]
+fn jobs_on_one_machine_give_the_sequential_report() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sequential: Report = run_report(&args(&dir.path().join("sequential")), &dir.path().join("sequential"));
+    let out = dir.path().join("jobs");
+    let mut parallel = args(&out);
+    parallel.extend(["--jobs".to_string(), "2".to_string()]);
+    let concurrent: Report = run_report(&parallel, &out);
+    assert!(concurrent.provenance.pending.is_empty(), "{:?}", concurrent.provenance.pending);
+    assert_eq!(cells(&concurrent), cells(&sequential));
+    assert!(!out.join("jobs.txt").exists(), "the last, empty job list is removed");
+}

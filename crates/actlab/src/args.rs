@@ -201,6 +201,10 @@ pub struct ExperimentArgs {
     /// --plan at the end to measure and report.
     #[arg(long, value_name = "FILE", conflicts_with = "report_only")]
     pub plan: Option<PathBuf>,
+    /// Train up to N independent runs at a time on this machine, the cores split between them
+    /// (each wave of runs that can start now, as --plan lists it; then the report).
+    #[arg(long, value_name = "N", conflicts_with_all = ["report_only", "plan"], value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub jobs: Option<u16>,
 }
 
 #[derive(Args)]

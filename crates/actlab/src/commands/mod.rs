@@ -7,3 +7,4 @@ pub mod reproduce;
 pub mod show;
 pub mod study;
 pub mod train;
+pub mod waves;

@@ -7,7 +7,12 @@ use anyhow::Result;
 use crate::args::Fig1Args;
 
 pub fn fig1(args: Fig1Args) -> Result<()> {
+    let jobs = args.common.jobs;
     let options = Fig1Options::from(args);
+    super::waves::if_jobs(jobs, &options.out, |plan| {
+        fig1::fig1(&Fig1Options { plan: Some(plan.to_path_buf()), ..options.clone() })?;
+        Ok(())
+    })?;
     let report = fig1::fig1(&options)?;
     for p in &report.pending {
         println!("not finished: {p}");

@@ -7,10 +7,17 @@ use actlab_experiments::sparsity::{self, SparsityOptions};
 use actlab_experiments::toolkit::markdown::fmt_lr;
 use anyhow::Result;
 
+use super::waves;
+
 use crate::args::{DepthArgs, FiltersArgs, LinearityArgs, SparsityArgs};
 
 pub fn linearity(args: LinearityArgs) -> Result<()> {
+    let jobs = args.common.jobs;
     let options = LinearityOptions::from(args);
+    waves::if_jobs(jobs, &options.out, |plan| {
+        linearity::linearity(&LinearityOptions { plan: Some(plan.to_path_buf()), ..options.clone() })?;
+        Ok(())
+    })?;
     let report = linearity::linearity(&options)?;
     for p in &report.provenance.pending {
         println!("not finished: {p}");
@@ -25,7 +32,12 @@ pub fn linearity(args: LinearityArgs) -> Result<()> {
 }
 
 pub fn depth(args: DepthArgs) -> Result<()> {
+    let jobs = args.common.jobs;
     let options = DepthOptions::from(args);
+    waves::if_jobs(jobs, &options.out, |plan| {
+        depth::depth(&DepthOptions { plan: Some(plan.to_path_buf()), ..options.clone() })?;
+        Ok(())
+    })?;
     let report = depth::depth(&options)?;
     for p in &report.provenance.pending {
         println!("not finished: {p}");
@@ -40,7 +52,12 @@ pub fn depth(args: DepthArgs) -> Result<()> {
 }
 
 pub fn filters(args: FiltersArgs) -> Result<()> {
+    let jobs = args.common.jobs;
     let options = FiltersOptions::from(args);
+    waves::if_jobs(jobs, &options.out, |plan| {
+        filters::filters(&FiltersOptions { plan: Some(plan.to_path_buf()), ..options.clone() })?;
+        Ok(())
+    })?;
     let report = filters::filters(&options)?;
     for p in &report.provenance.pending {
         println!("not finished: {p}");
@@ -62,7 +79,12 @@ pub fn filters(args: FiltersArgs) -> Result<()> {
 }
 
 pub fn sparsity(args: SparsityArgs) -> Result<()> {
+    let jobs = args.common.jobs;
     let options = SparsityOptions::from(args);
+    waves::if_jobs(jobs, &options.out, |plan| {
+        sparsity::sparsity(&SparsityOptions { plan: Some(plan.to_path_buf()), ..options.clone() })?;
+        Ok(())
+    })?;
     let report = sparsity::sparsity(&options)?;
     for p in &report.provenance.pending {
         println!("not finished: {p}");

@@ -1,0 +1,88 @@
+//! `--jobs N`: an experiment's independent runs trained N at a time on this machine. It is
+//! `--plan` run locally: each wave is the job list of the runs that can start now, run as N child
+//! `actlab train` processes with the cores split between them (RAYON_NUM_THREADS), until a wave is
+//! empty; then the experiment itself measures and reports, training nothing that has finished.
+
+use anyhow::{Context, Result, bail};
+use std::fs::{self, File};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+/// Plans and runs waves until nothing is left; `plan_wave(list)` writes one wave's job list.
+pub fn in_waves(jobs: usize, out: &Path, plan_wave: impl Fn(&Path) -> Result<()>) -> Result<()> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = (cores / jobs.max(1)).max(1);
+    fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    let list = out.join("jobs.txt");
+    let mut previous: Vec<String> = Vec::new();
+    loop {
+        plan_wave(&list)?;
+        let lines: Vec<String> =
+            fs::read_to_string(&list).with_context(|| format!("reading {}", list.display()))?.lines().map(String::from).collect();
+        if lines.is_empty() {
+            let _ = fs::remove_file(&list);
+            return Ok(());
+        }
+        if lines == previous {
+            bail!("{}: the same {} run(s) are listed again after they ran; they did not finish", list.display(), lines.len());
+        }
+        eprintln!("wave of {} run(s), {jobs} at a time with {threads} thread(s) each", lines.len());
+        run_pool(&lines, jobs.max(1), threads, out)?;
+        previous = lines;
+    }
+}
+
+/// A child `actlab train` and where its output goes.
+struct Job {
+    child: Child,
+    line: String,
+    log: PathBuf,
+}
+
+/// Runs `lines` (shell commands), at most `jobs` at a time; the first failure stops the wave.
+fn run_pool(lines: &[String], jobs: usize, threads: usize, out: &Path) -> Result<()> {
+    let mut queue = lines.iter().enumerate();
+    let mut running: Vec<Job> = Vec::new();
+    loop {
+        while running.len() < jobs {
+            let Some((i, line)) = queue.next() else { break };
+            let log = out.join(format!("job-{i}.log"));
+            let file = File::create(&log).with_context(|| format!("creating {}", log.display()))?;
+            let child = Command::new("sh")
+                .args(["-c", line])
+                .env("RAYON_NUM_THREADS", threads.to_string())
+                .stdout(Stdio::null())
+                .stderr(file)
+                .spawn()
+                .with_context(|| format!("starting {line}"))?;
+            running.push(Job { child, line: line.clone(), log });
+        }
+        if running.is_empty() {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+        let mut still = Vec::new();
+        for mut job in running {
+            match job.child.try_wait()? {
+                None => still.push(job),
+                Some(status) if status.success() => {
+                    let _ = fs::remove_file(&job.log);
+                }
+                Some(status) => {
+                    let last = fs::read_to_string(&job.log).unwrap_or_default().lines().last().unwrap_or_default().to_string();
+                    bail!("a job failed ({status}): {last} (command: {}; log: {})", job.line, job.log.display());
+                }
+            }
+        }
+        running = still;
+    }
+}
+
+/// `in_waves` when `--jobs` was given; nothing otherwise.
+pub fn if_jobs(jobs: Option<u16>, out: &Path, plan_wave: impl Fn(&Path) -> Result<()>) -> Result<()> {
+    match jobs {
+        Some(n) => in_waves(usize::from(n), out, plan_wave),
+        None => Ok(()),
+    }
+}
