@@ -2,13 +2,14 @@
 //! and each weight layer's gradient norm, on the first training images. Measured on the side,
 //! from the model files the runs write, so training is neither slowed nor changed.
 
-use actlab_datasets::{Batcher, LoadedDataset, Normalizer};
+use actlab_datasets::LoadedDataset;
 use actlab_models::{Activation, Model};
 use actlab_train::UncheckedConfig;
 use burn::nn::loss::CrossEntropyLossConfig;
-use burn::tensor::{Bool, Device, Tensor};
+use burn::tensor::{Bool, Tensor};
 
 use crate::depth::records::{LayerStats, Probe};
+use crate::toolkit::saved::eval_batcher;
 
 /// Share of `mask`'s entries that are true.
 fn share(mask: Tensor<2, Bool>) -> f64 {
@@ -29,8 +30,7 @@ pub fn saturation(activation: Activation, x: &Tensor<2>) -> Option<f64> {
 
 /// The probe of `model` after `epoch` epochs, on the first `images` training images.
 pub(super) fn probe(model: &Model, config: &UncheckedConfig, data: &LoadedDataset, images: usize, epoch: usize) -> Probe {
-    let device: Device = model.weights().first().map(|(_, w)| w.device()).unwrap_or_else(Device::flex);
-    let batcher = Batcher::new(Normalizer::fit(config.dataset.normalize, &data.train), Default::default());
+    let (batcher, device) = eval_batcher(model, config, data);
     let indices: Vec<usize> = (0..images.min(data.train.len())).collect();
     let batch = batcher.batch(&data.train, &indices, None, &device);
     let (logits, hidden) = model.forward_probed(batch.images);
@@ -55,7 +55,7 @@ pub(super) fn probe(model: &Model, config: &UncheckedConfig, data: &LoadedDatase
 #[cfg(test)]
 mod tests {
     use super::*;
-    use burn::tensor::TensorData;
+    use burn::tensor::{Device, TensorData};
 
     #[test]
     fn saturation_counts_on_hand_made_tensors() {

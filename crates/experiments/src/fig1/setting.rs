@@ -32,8 +32,10 @@ mod tests {
         let base = base(&[]).expect("parses").check("fig1.toml").expect("valid");
         assert_eq!(base.stop.target_train_error, Some(0.25));
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../configs");
-        for (file, activation, lr) in [("fig1-relu.toml", Activation::Relu, 3e-3), ("fig1-tanh.toml", Activation::Tanh, 1e-2)] {
-            let ready = UncheckedConfig::load(&root.join(file), &[]).expect("loads");
+        // The ready configs carry the chosen rates the studies use.
+        for (activation, lr) in CHOSEN_RATES {
+            let file = format!("fig1-{activation}.toml");
+            let ready = UncheckedConfig::load(&root.join(&file), &[]).expect("loads");
             let mut expected = with_activation(activation);
             expected.optimizer.lr = lr;
             assert_eq!(ready, expected, "{file}");

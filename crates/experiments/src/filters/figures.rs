@@ -2,11 +2,11 @@
 //! all with one shared scale, so dead or tiny filters show), and one test image's feature maps
 //! after each layer.
 
-use actlab_datasets::{Batcher, LoadedDataset, Normalizer};
+use crate::toolkit::saved::eval_batcher;
+use actlab_datasets::LoadedDataset;
 use actlab_models::Model;
 use actlab_models::probe::Hidden;
 use actlab_train::UncheckedConfig;
-use burn::tensor::Device;
 use std::path::Path;
 
 use crate::ExperimentError;
@@ -95,8 +95,7 @@ pub fn features_figure(
     let mut panels = Vec::new();
     let mut rows = 0;
     for (activation, model) in nets {
-        let device: Device = model.weights().first().map(|(_, w)| w.device()).unwrap_or_else(Device::flex);
-        let batcher = Batcher::new(Normalizer::fit(config.dataset.normalize, &data.train), Default::default());
+        let (batcher, device) = eval_batcher(model, config, data);
         let batch = batcher.batch(set, &[0], None, &device);
         let (_, hidden) = model.forward_probed(batch.images);
         panels.push(Panel {

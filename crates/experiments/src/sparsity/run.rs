@@ -2,12 +2,11 @@
 //! run would: the loop resumes to identical metrics), with the counters measured on held-out
 //! images from the model each epoch leaves and kept beside it as `sparsity-EPOCH.json`.
 
-use actlab_datasets::{Batcher, LoadedDataset, Normalizer};
+use actlab_datasets::LoadedDataset;
 use actlab_models::Model;
 use actlab_models::probe::Hidden;
 use actlab_train::UncheckedConfig;
 use actlab_train::durable::write_atomic;
-use burn::tensor::Device;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -18,14 +17,13 @@ use crate::sparsity::records::{EpochSparsity, Plan, SparsityRun};
 use crate::toolkit::markdown::fmt_lr;
 use crate::toolkit::rates::{Trials, run_trials};
 use crate::toolkit::runner::{RunSpec, Runner, progress_note};
-use crate::toolkit::saved::{initial_model, saved_model};
+use crate::toolkit::saved::{eval_batcher, initial_model, saved_model};
 
 /// The counters of every hidden layer of `model` on the first `images` test images.
 pub fn measure(model: &Model, config: &UncheckedConfig, data: &LoadedDataset, images: usize, epoch: usize) -> EpochSparsity {
     let started = Instant::now();
     let set = data.test.as_ref().unwrap_or(&data.train);
-    let device: Device = model.weights().first().map(|(_, w)| w.device()).unwrap_or_else(Device::flex);
-    let batcher = Batcher::new(Normalizer::fit(config.dataset.normalize, &data.train), Default::default());
+    let (batcher, device) = eval_batcher(model, config, data);
     let indices: Vec<usize> = (0..images.min(set.len())).collect();
     let mut outputs: Vec<(String, Vec<f32>, [usize; 3])> = Vec::new();
     for chunk in indices.chunks(250) {

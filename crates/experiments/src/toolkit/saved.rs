@@ -1,10 +1,11 @@
 //! A run's models read back for measuring: the one it started from (rebuilt from its seed, as the
 //! training loop builds it) and the one it left in its folder.
 
-use actlab_datasets::LoadedDataset;
+use actlab_datasets::{Batcher, LoadedDataset, Normalizer};
 use actlab_models::Model;
 use actlab_train::{RunFolder, TrainError, UncheckedConfig};
 use burn::module::Module;
+use burn::tensor::Device;
 use std::path::Path;
 
 use crate::ExperimentError;
@@ -23,4 +24,11 @@ pub fn saved_model(config: &UncheckedConfig, data: &LoadedDataset, folder: &Path
     let model = initial_model(config, data)?;
     let path = RunFolder::new(folder).model_path();
     Ok(model.try_load_file(&path).map_err(|source| TrainError::Record { path, source })?)
+}
+
+/// What measuring `model` on images needs: a batcher normalising as its runs were trained (no
+/// augmentation) and the device the model lives on.
+pub fn eval_batcher(model: &Model, config: &UncheckedConfig, data: &LoadedDataset) -> (Batcher, Device) {
+    let device = model.weights().first().map(|(_, w)| w.device()).unwrap_or_else(Device::flex);
+    (Batcher::new(Normalizer::fit(config.dataset.normalize, &data.train), Default::default()), device)
 }
