@@ -132,7 +132,12 @@ fn kill_at_random_moments(config: &Path, out: &Path, seed: u64) -> usize {
             return kills;
         }
         child.kill().expect("kill -9");
-        assert_eq!(child.wait().expect("wait").signal(), Some(9));
+        let status = child.wait().expect("wait");
+        // On a loaded machine the run can finish between the check above and the kill.
+        if status.success() {
+            return kills;
+        }
+        assert_eq!(status.signal(), Some(9), "after {kills} kills: {status}");
         kills += 1;
     }
 }
