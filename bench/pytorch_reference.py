@@ -3,7 +3,10 @@
 optimizer and thread count, timed the same way (median of steps after warm-up).
 
 Prints one JSON object on stdout. `actlab bench` runs this script and prints the ratio; it can
-also be run alone: python3 bench/pytorch_reference.py --threads 2
+also be run alone: python3 bench/pytorch_reference.py --threads 2 (or --device cuda on a GPU).
+
+On a GPU, cuDNN picks its fastest convolution algorithms (torch.backends.cudnn.benchmark), the
+counterpart of Burn's autotune; every timed step ends in .item(), which waits for the GPU.
 """
 import argparse
 import json
@@ -36,6 +39,20 @@ def build(torch, activation):
     return net
 
 
+def profile_step(torch, step, device):
+    """The 15 ops of one step with the most self time: CPU time on the CPU, kernel time on a GPU."""
+    from torch.profiler import ProfilerActivity, profile
+
+    gpu = device.type == "cuda"
+    activities = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if gpu else [])
+    with profile(activities=activities) as prof:
+        step()
+    def self_us(e):
+        return getattr(e, "self_device_time_total", 0) if gpu else e.self_cpu_time_total
+    events = sorted(prof.key_averages(), key=lambda e: -self_us(e))
+    return [{"op": e.key, "self_ms": self_us(e) / 1000.0, "calls": e.count} for e in events if self_us(e) > 0][:15]
+
+
 def median_rate(times, batch):
     return batch / statistics.median(times)
 
@@ -48,17 +65,30 @@ def main():
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--activations", default="relu,tanh")
     parser.add_argument("--profile", action="store_true", help="add a per-op profile of one step")
+    parser.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N")
     args = parser.parse_args()
 
     import torch
 
+    device = torch.device(args.device)
+    if device.type == "cuda":
+        if not torch.cuda.is_available():
+            sys.exit(f"CUDA is not available to PyTorch {torch.__version__} (asked for --device {args.device})")
+        torch.backends.cudnn.benchmark = True
     torch.set_num_threads(args.threads)
     torch.manual_seed(1)
-    result = {"torch": torch.__version__, "threads": torch.get_num_threads(), "batch": args.batch, "runs": []}
-    x = torch.randn(args.batch, 3, 32, 32)
-    y = torch.randint(0, 10, (args.batch,))
+    result = {
+        "torch": torch.__version__,
+        "threads": torch.get_num_threads(),
+        "batch": args.batch,
+        "device": args.device,
+        "device_name": torch.cuda.get_device_name(device) if device.type == "cuda" else None,
+        "runs": [],
+    }
+    x = torch.randn(args.batch, 3, 32, 32, device=device)
+    y = torch.randint(0, 10, (args.batch,), device=device)
     for activation in args.activations.split(","):
-        net = build(torch, activation)
+        net = build(torch, activation).to(device)
         opt = torch.optim.SGD(net.parameters(), lr=0.001, momentum=0.9)
         loss_fn = torch.nn.CrossEntropyLoss()
 
@@ -88,15 +118,7 @@ def main():
             "forward_images_per_sec": median_rate(forward, args.batch),
         }
         if args.profile:
-            from torch.profiler import ProfilerActivity, profile
-
-            with profile(activities=[ProfilerActivity.CPU]) as prof:
-                step()
-            run["ops"] = [
-                {"op": e.key, "self_ms": e.self_cpu_time_total / 1000.0, "calls": e.count}
-                for e in sorted(prof.key_averages(), key=lambda e: -e.self_cpu_time_total)
-                if e.self_cpu_time_total > 0
-            ][:15]
+            run["ops"] = profile_step(torch, step, device)
         result["runs"].append(run)
     json.dump(result, sys.stdout)
     print()

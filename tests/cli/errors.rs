@@ -182,3 +182,23 @@ fn experiment_options_are_checked_before_any_training() {
         assert!(!out.join("runs").exists() && !out.join("search").exists(), "{args:?} made run folders");
     }
 }
+
+/// `--device` names a GPU: on a CPU backend it is an error, and so is an ACTLAB_DEVICE that is no
+/// index, each one line before any run folder is made.
+#[test]
+fn a_gpu_index_is_checked_before_any_training() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("x");
+    let o = out.to_str().expect("utf8");
+    assert_one_line_error(&actlab(&["--device", "0", "reproduce", "fig1", "--quick", "--out", o]), "--backend flex runs on the CPU");
+    assert_one_line_error(&actlab(&["study", "sparsity", "--quick", "--out", o, "--device", "1"]), "--backend flex runs on the CPU");
+    let config = write_config(dir.path(), "run.toml", SYNTHETIC);
+    assert_one_line_error(&train(&config, &out, &["--device", "0"]), "trains on flex (the CPU)");
+    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_actlab"))
+        .args(["train", "--config", config.to_str().expect("utf8"), "--backend", "wgpu", "--out", o])
+        .env("ACTLAB_DEVICE", "first")
+        .output()
+        .expect("runs");
+    assert_one_line_error(&bad, "ACTLAB_DEVICE=`first` is not a GPU index");
+    assert!(!out.join("config.toml").exists(), "a run folder was made");
+}

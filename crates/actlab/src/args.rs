@@ -17,6 +17,11 @@ use std::path::PathBuf;
 #[derive(Parser)]
 #[command(name = "actlab", version, about = "Why did ReLU replace sigmoid and tanh? Train and see.")]
 pub struct Cli {
+    /// GPU to use with wgpu (the N-th discrete GPU, as `actlab backends` numbers them) or cuda;
+    /// with `--jobs`, a list (`--device 0,1`) spreads the jobs over the GPUs in turn. Sets
+    /// ACTLAB_DEVICE for the run and any job it starts.
+    #[arg(long, global = true, value_delimiter = ',', value_name = "N[,N...]")]
+    pub device: Vec<u16>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -45,10 +50,33 @@ pub enum Command {
         #[command(subcommand)]
         what: Show,
     },
-    /// Which backends work on this machine.
-    Backends,
+    /// Which backends work on this machine, and the GPUs (adapters) wgpu finds.
+    Backends(BackendsArgs),
     /// Training and forward speed of convnet18 per backend, a per-op profile, and PyTorch side by side.
     Bench(BenchArgs),
+}
+
+#[derive(Args)]
+pub struct BackendsArgs {
+    /// Also train one step of convnet18 on each available backend from the same weights as flex
+    /// and compare loss and weights (the backend parity test, on this machine's devices).
+    #[arg(long)]
+    pub check: bool,
+}
+
+impl Command {
+    /// The backend an experiment or study was told to use (`train` reads its own from the config).
+    pub fn experiment_backend(&self) -> Option<Backend> {
+        let common = match self {
+            Command::Reproduce { experiment: Experiment::Fig1(a) } => &a.common,
+            Command::Study { study: Study::Linearity(a) } => &a.common,
+            Command::Study { study: Study::Depth(a) } => &a.common,
+            Command::Study { study: Study::Filters(a) } => &a.common,
+            Command::Study { study: Study::Sparsity(a) } => &a.common,
+            _ => return None,
+        };
+        Some(common.backend)
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -174,7 +202,7 @@ pub enum Experiment {
 /// What every experiment and study takes: where the data and the runs are, how it runs.
 #[derive(Args)]
 pub struct ExperimentArgs {
-    /// flex, ndarray or wgpu.
+    /// flex, ndarray, wgpu (or cuda, in a build with the `cuda` feature).
     #[arg(long, default_value = "flex")]
     pub backend: Backend,
     /// Seeds (default: the experiment's own; fewer with --quick).

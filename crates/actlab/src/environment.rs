@@ -22,3 +22,29 @@ pub fn quiet_defaults() {
     set("BURN_DEVICE", "flex".as_ref());
     set("XDG_RUNTIME_DIR", std::env::temp_dir().join("actlab-no-display-session").as_os_str());
 }
+
+static DEVICES: std::sync::OnceLock<Vec<u16>> = std::sync::OnceLock::new();
+
+/// `--device N[,N...]`: the first GPU becomes ACTLAB_DEVICE for this process (and the children
+/// it starts); the list is kept for `--jobs`, which gives each job the next one in turn. A GPU
+/// index for an experiment on a CPU backend is an error, not a silent no-op.
+pub fn select_devices(devices: &[u16], backend: Option<actlab_train::Backend>) -> anyhow::Result<()> {
+    // An ACTLAB_DEVICE set by hand that is no index fails here, before any run folder is made.
+    actlab_train::Backend::gpu_index()?;
+    let Some(first) = devices.first() else { return Ok(()) };
+    if let Some(b) = backend.filter(|b| !b.is_gpu()) {
+        anyhow::bail!("--device {first} names a GPU, but --backend {b} runs on the CPU (use --backend wgpu)");
+    }
+    // SAFETY: called in `main` after parsing, before any thread exists.
+    #[allow(unsafe_code)]
+    unsafe {
+        std::env::set_var(actlab_train::backend::DEVICE_ENV, first.to_string());
+    }
+    let _ = DEVICES.set(devices.to_vec());
+    Ok(())
+}
+
+/// The GPUs `--device` listed (empty: none given).
+pub fn devices() -> &'static [u16] {
+    DEVICES.get().map_or(&[], Vec::as_slice)
+}

@@ -17,7 +17,20 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     environment::quiet_defaults();
-    let result = match Cli::parse().command {
+    let cli = Cli::parse();
+    let result = environment::select_devices(&cli.device, cli.command.experiment_backend()).and_then(|()| dispatch(cli.command));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {}", error_line::one_line(&err));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Each command to its one function.
+fn dispatch(command: Command) -> anyhow::Result<()> {
+    match command {
         Command::Train(args) => commands::train::run(args),
         Command::Data { command: DataCommand::Download(args) } => commands::data::download(args),
         Command::Data { command: DataCommand::Info(args) } => commands::data::info(args),
@@ -27,14 +40,7 @@ fn main() -> ExitCode {
         Command::Study { study: Study::Filters(args) } => commands::study::filters(args),
         Command::Study { study: Study::Sparsity(args) } => commands::study::sparsity(args),
         Command::Show { what: Show::Filters(args) } => commands::show::filters(args),
-        Command::Backends => commands::backends::run(),
+        Command::Backends(args) => commands::backends::run(args),
         Command::Bench(args) => commands::bench::run(args),
-    };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
-            eprintln!("error: {}", error_line::one_line(&err));
-            ExitCode::FAILURE
-        }
     }
 }

@@ -2,6 +2,7 @@
 //! checkpoints, and the run folder it all lives in. No command-line or plotting code: the
 //! experiments and the `actlab` binary are built on this crate's public API.
 
+pub mod adapters;
 pub mod backend;
 pub mod checkpoint;
 pub mod config;
@@ -12,6 +13,7 @@ pub mod fuzz_target;
 pub mod loop_state;
 pub mod metrics;
 pub mod optimizer;
+pub mod parity;
 pub mod progress;
 pub mod run_folder;
 pub mod seed;

@@ -28,6 +28,13 @@ pub fn warn_unofficial(data: &LoadedDataset) {
 
 pub fn run(args: TrainArgs) -> Result<()> {
     let checked = config(&args)?;
+    if let (Some(n), false) = (crate::environment::devices().first(), checked.training.backend.is_gpu()) {
+        bail!(
+            "--device {n} names a GPU, but {} trains on {} (the CPU); pass --backend wgpu",
+            args.config.display(),
+            checked.training.backend
+        );
+    }
     let out = args.out();
     if let Prepared::Finished(summary) = RunFolder::new(&out).prepare(&checked, args.fresh)? {
         eprintln!("{} already holds a finished run (pass --fresh to redo it)", out.display());

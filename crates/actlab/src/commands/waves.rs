@@ -49,7 +49,11 @@ fn run_pool(lines: &[String], jobs: usize, threads: usize, out: &Path) -> Result
             let Some((i, line)) = queue.next() else { break };
             let log = out.join(format!("job-{i}.log"));
             let file = File::create(&log).with_context(|| format!("creating {}", log.display()))?;
-            let child = Command::new("sh")
+            let mut command = Command::new("sh");
+            if let Some(gpu) = gpu_for_job(crate::environment::devices(), i) {
+                command.env(actlab_train::backend::DEVICE_ENV, gpu.to_string());
+            }
+            let child = command
                 .args(["-c", line])
                 .env("RAYON_NUM_THREADS", threads.to_string())
                 .stdout(Stdio::null())
@@ -79,10 +83,25 @@ fn run_pool(lines: &[String], jobs: usize, threads: usize, out: &Path) -> Result
     }
 }
 
+/// The GPU of the `i`-th job: `--device`'s list in turn (none given: the process's own).
+fn gpu_for_job(devices: &[u16], i: usize) -> Option<u16> {
+    (!devices.is_empty()).then(|| devices[i % devices.len()])
+}
+
 /// `in_waves` when `--jobs` was given; nothing otherwise.
 pub fn if_jobs(jobs: Option<u16>, out: &Path, plan_wave: impl Fn(&Path) -> Result<()>) -> Result<()> {
     match jobs {
         Some(n) => in_waves(usize::from(n), out, plan_wave),
         None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn jobs_take_the_listed_gpus_in_turn() {
+        let jobs: Vec<Option<u16>> = (0..5).map(|i| super::gpu_for_job(&[0, 2], i)).collect();
+        assert_eq!(jobs, [Some(0), Some(2), Some(0), Some(2), Some(0)]);
+        assert_eq!(super::gpu_for_job(&[], 3), None);
     }
 }

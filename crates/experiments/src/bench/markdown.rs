@@ -2,7 +2,10 @@
 
 use actlab_models::Activation;
 
+use actlab_train::Backend;
+
 use crate::bench::records::{BenchReport, PytorchResult};
+use crate::toolkit::machine::device_name;
 use crate::toolkit::markdown::Table;
 
 /// Projected training time of one Figure 1 seed at `images_per_sec`: the paper's epochs to 25%
@@ -30,13 +33,23 @@ pub fn markdown(r: &BenchReport) -> String {
         r.steps,
         r.train_mflops_per_image,
     );
+    if let Some(gpu) = r.steps_results.iter().find(|x| on_gpu(&x.backend)) {
+        s.push_str(&format!(
+            "GPU: {} (the adapter wgpu chose; PyTorch: {}).\n\n",
+            gpu_name(r, &gpu.backend),
+            r.pytorch_gpu.as_ref().and_then(|p| p.device_name.clone()).unwrap_or_else(|| "not run on a GPU".into())
+        ));
+    }
     s.push_str(&stacks_table(r));
     s.push_str("\nOne Figure 1 seed: the paper's epochs to 25% (ReLU ≈6, tanh ≈36) × 50,000 images at the training rate above; data loading, evaluation and checkpoints not included.\n");
     if let Some(why) = &r.pytorch_missing {
         s.push_str(&format!("\nPyTorch: {why}.\n"));
     }
+    if let Some(why) = &r.pytorch_gpu_missing {
+        s.push_str(&format!("\nPyTorch on the GPU: {why}.\n"));
+    }
     s.push_str(&ops_table(r));
-    if let Some(p) = &r.pytorch {
+    for p in r.pytorch.iter().chain(&r.pytorch_gpu) {
         s.push_str(&pytorch_ops(p));
     }
     s.push_str(&head_to_head_table(r));
@@ -44,6 +57,24 @@ pub fn markdown(r: &BenchReport) -> String {
         s.push_str(&format!("\nCIFAR-10 load (60,000 images, parsed and checksummed): {t:.2} s\n"));
     }
     s
+}
+
+/// Whether a row's backend is a GPU backend (`wgpu`, `cuda`), compared with PyTorch on the GPU.
+fn on_gpu(backend: &str) -> bool {
+    backend.parse::<Backend>().is_ok_and(Backend::is_gpu)
+}
+
+/// The adapter a GPU backend ran on, as the report's provenance names it.
+fn gpu_name(_r: &BenchReport, backend: &str) -> String {
+    match backend.parse::<Backend>() {
+        Ok(b) => device_name(b),
+        Err(_) => backend.to_string(),
+    }
+}
+
+/// The PyTorch result a row is compared with: the GPU one for GPU backends, else the CPU one.
+fn pytorch_for<'a>(r: &'a BenchReport, backend: &str) -> Option<&'a PytorchResult> {
+    if on_gpu(backend) { r.pytorch_gpu.as_ref() } else { r.pytorch.as_ref() }
 }
 
 fn stacks_table(r: &BenchReport) -> String {
@@ -59,31 +90,32 @@ fn stacks_table(r: &BenchReport) -> String {
         "one Figure 1 seed",
     ];
     let mut table = Table::new(&header);
-    let torch = |act: &str| r.pytorch.as_ref().and_then(|p| p.runs.iter().find(|x| x.activation == act));
-    let share = |g: f64| r.machine.peak_gflops.map(|p| format!("{:.0}%", 100.0 * g / p)).unwrap_or_else(|| "-".into());
-    for (p, run) in r.pytorch.iter().flat_map(|p| p.runs.iter().map(move |run| (p, run))) {
+    let torch = |backend: &str, act: &str| pytorch_for(r, backend).and_then(|p| p.runs.iter().find(|x| x.activation == act));
+    let cpu_share = |g: f64| r.machine.peak_gflops.map(|p| format!("{:.0}%", 100.0 * g / p)).unwrap_or_else(|| "-".into());
+    let share = |gpu: bool, g: f64| if gpu { "-".to_string() } else { cpu_share(g) };
+    for (p, run) in r.pytorch.iter().chain(&r.pytorch_gpu).flat_map(|p| p.runs.iter().map(move |run| (p, run))) {
         let g = run.train_images_per_sec * r.train_mflops_per_image / 1e3;
         table.push(vec![
-            format!("PyTorch {}", p.torch),
+            format!("PyTorch {} ({})", p.torch, p.device),
             run.activation.clone(),
             format!("{:.0}", run.train_images_per_sec),
             "1.00×".into(),
             format!("{g:.1}"),
-            share(g),
+            share(p.on_gpu(), g),
             format!("{:.0}", run.forward_images_per_sec),
             "-".into(),
             fig1_seed(&run.activation, run.train_images_per_sec),
         ]);
     }
     for x in &r.steps_results {
-        let ratio = torch(&x.activation).map(|t| format!("{:.2}×", x.train_images_per_sec / t.train_images_per_sec));
+        let ratio = torch(&x.backend, &x.activation).map(|t| format!("{:.2}×", x.train_images_per_sec / t.train_images_per_sec));
         table.push(vec![
             format!("actlab {}", x.backend),
             x.activation.clone(),
             format!("{:.0}", x.train_images_per_sec),
             ratio.unwrap_or_else(|| "-".into()),
             format!("{:.1}", x.train_gflops),
-            share(x.train_gflops),
+            share(on_gpu(&x.backend), x.train_gflops),
             format!("{:.0}", x.forward_images_per_sec),
             format!("{:.1} / {:.1} / {:.1}", x.forward_ms, x.backward_ms, x.optimizer_ms),
             fig1_seed(&x.activation, x.train_images_per_sec),
@@ -113,7 +145,8 @@ fn ops_table(r: &BenchReport) -> String {
 fn pytorch_ops(p: &PytorchResult) -> String {
     let mut s = String::new();
     for run in p.runs.iter().filter(|run| !run.ops.is_empty()) {
-        s.push_str(&format!("\nPyTorch {} {}, one step (torch.profiler, self CPU ms):\n\n", p.torch, run.activation));
+        let what = if p.on_gpu() { "self GPU kernel ms" } else { "self CPU ms" };
+        s.push_str(&format!("\nPyTorch {} on {} {}, one step (torch.profiler, {what}):\n\n", p.torch, p.device, run.activation));
         for op in &run.ops {
             s.push_str(&format!("- {}: {:.2} ms ({} calls)\n", op.op, op.self_ms, op.calls));
         }
@@ -123,19 +156,21 @@ fn pytorch_ops(p: &PytorchResult) -> String {
 
 fn head_to_head_table(r: &BenchReport) -> String {
     let Some(first) = r.head_to_head.first() else { return String::new() };
-    let mut table = Table::new(&["activation", "actlab flex", "PyTorch", "flex / PyTorch", "median ratio"]);
+    let mut table =
+        Table::new(&["actlab backend", "activation", "actlab", "PyTorch (same device kind)", "actlab / PyTorch", "median ratio"]);
     let list = |v: &[f64], digits: usize| v.iter().map(|x| format!("{x:.digits$}")).collect::<Vec<_>>().join(", ");
     for h in &r.head_to_head {
         table.push(vec![
+            h.backend.clone(),
             h.activation.clone(),
-            list(&h.flex_images_per_sec, 0),
+            list(&h.actlab_images_per_sec, 0),
             list(&h.pytorch_images_per_sec, 0),
             list(&h.ratios, 2),
             format!("**{:.2}×**", h.median_ratio),
         ]);
     }
     format!(
-        "\nHead to head: flex and PyTorch timed alternately, {} rounds after the run above (training images/s, median of {} steps each):\n\n{}",
+        "\nHead to head: each actlab backend and PyTorch on the same kind of device (flex and PyTorch on the CPU; a GPU backend and PyTorch on the GPU) timed alternately, {} rounds after the run above (training images/s, median of {} steps each):\n\n{}",
         first.ratios.len(),
         r.steps,
         table.render()

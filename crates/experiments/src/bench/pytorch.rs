@@ -23,8 +23,9 @@ pub enum PytorchError {
     Output(serde_json::Error),
 }
 
-/// Runs the reference with `python`, on `threads` threads, with torch.profiler when `profile`.
-pub fn run_pytorch(python: &str, o: &BenchOptions, threads: usize, profile: bool) -> Result<PytorchResult, PytorchError> {
+/// Runs the reference with `python` on `device` (`cpu`, `cuda:N`), on `threads` CPU threads, with
+/// torch.profiler when `profile`.
+pub fn run_pytorch(python: &str, device: &str, o: &BenchOptions, threads: usize, profile: bool) -> Result<PytorchResult, PytorchError> {
     let script = std::env::temp_dir().join(format!("actlab-pytorch-reference-{}.py", std::process::id()));
     std::fs::write(&script, PYTORCH_REFERENCE).map_err(|source| PytorchError::Script { path: script.display().to_string(), source })?;
     let activations: Vec<String> = o.activations.iter().map(|a| a.to_string()).collect();
@@ -33,6 +34,7 @@ pub fn run_pytorch(python: &str, o: &BenchOptions, threads: usize, profile: bool
         .args(["--batch", &o.batch.to_string(), "--threads", &threads.to_string()])
         .args(["--steps", &o.steps.to_string(), "--warmup", &o.warmup.to_string()])
         .args(["--activations", &activations.join(",")])
+        .args(["--device", device])
         .args(profile.then_some("--profile"))
         .output();
     let _ = std::fs::remove_file(&script);
@@ -42,7 +44,7 @@ pub fn run_pytorch(python: &str, o: &BenchOptions, threads: usize, profile: bool
         if stderr.contains("No module named 'torch'") {
             return Err(PytorchError::NotInstalled(python.into()));
         }
-        return Err(PytorchError::Failed(stderr.lines().last().unwrap_or("").into()));
+        return Err(PytorchError::Failed(stderr.lines().rfind(|l| !l.trim().is_empty()).unwrap_or("").into()));
     }
     serde_json::from_slice(&output.stdout).map_err(PytorchError::Output)
 }

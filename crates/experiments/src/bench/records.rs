@@ -49,16 +49,40 @@ pub struct PytorchRun {
 pub struct PytorchResult {
     pub torch: String,
     pub threads: usize,
+    /// `cpu` or `cuda:N`.
+    #[serde(default = "cpu")]
+    pub device: String,
+    /// The GPU's name, on a GPU.
+    #[serde(default)]
+    pub device_name: Option<String>,
     pub runs: Vec<PytorchRun>,
 }
 
-/// Training images/s of actlab flex and PyTorch measured alternately, round after round.
+fn flex() -> String {
+    "flex".into()
+}
+
+fn cpu() -> String {
+    "cpu".into()
+}
+
+impl PytorchResult {
+    pub fn on_gpu(&self) -> bool {
+        self.device != "cpu"
+    }
+}
+
+/// Training images/s of an actlab backend and PyTorch on the same device kind (flex against
+/// PyTorch on the CPU, a GPU backend against PyTorch on the GPU) measured alternately.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct HeadToHead {
+    #[serde(default = "flex")]
+    pub backend: String,
     pub activation: String,
-    pub flex_images_per_sec: Vec<f64>,
+    #[serde(alias = "flex_images_per_sec")]
+    pub actlab_images_per_sec: Vec<f64>,
     pub pytorch_images_per_sec: Vec<f64>,
-    /// flex / PyTorch, per round.
+    /// actlab / PyTorch, per round.
     pub ratios: Vec<f64>,
     pub median_ratio: f64,
 }
@@ -76,6 +100,11 @@ pub struct BenchReport {
     pub pytorch: Option<PytorchResult>,
     /// Why PyTorch was not measured, when it was not.
     pub pytorch_missing: Option<String>,
+    /// PyTorch on the GPU, when a GPU backend was timed.
+    #[serde(default)]
+    pub pytorch_gpu: Option<PytorchResult>,
+    #[serde(default)]
+    pub pytorch_gpu_missing: Option<String>,
     #[serde(default)]
     pub head_to_head: Vec<HeadToHead>,
 }

@@ -12,7 +12,7 @@ use crate::bench::flops::train_flops_per_image;
 use crate::bench::profile::profile_ops;
 use crate::bench::pytorch::run_pytorch;
 use crate::bench::timing::time_steps;
-use crate::bench::{BenchOptions, BenchReport, HeadToHead, median};
+use crate::bench::{BenchOptions, BenchReport, HeadToHead, PytorchResult, StepResult, median};
 use crate::toolkit::machine::CpuInfo;
 
 /// Seconds to load the full CIFAR-10 (training and test) from `path`.
@@ -40,6 +40,8 @@ pub fn run(o: &BenchOptions, log: &mut dyn FnMut(&str)) -> BenchReport {
         cifar10_load_s: None,
         pytorch: None,
         pytorch_missing: None,
+        pytorch_gpu: None,
+        pytorch_gpu_missing: None,
         head_to_head: vec![],
     };
     for &backend in &o.backends {
@@ -61,8 +63,10 @@ pub fn run(o: &BenchOptions, log: &mut dyn FnMut(&str)) -> BenchReport {
         }
     }
     measure_pytorch(&mut report, o, machine.threads, log);
-    if let (Some(python), true) = (&o.python, report.pytorch.is_some() && o.backends.contains(&Backend::Flex)) {
-        report.head_to_head = head_to_head(python, o, machine.threads, log);
+    if let Some(python) = &o.python {
+        for (backend, device) in head_to_head_pairs(&report, o) {
+            report.head_to_head.extend(head_to_head(python, backend, &device, o, machine.threads, log));
+        }
     }
     report
 }
@@ -101,57 +105,107 @@ fn time_backend(
     report.steps_results.push(step);
 }
 
+/// The PyTorch device a GPU backend is compared with: the same GPU index.
+fn pytorch_gpu() -> String {
+    format!("cuda:{}", Backend::gpu_index().ok().flatten().unwrap_or(0))
+}
+
+/// Whether a step result was measured on a GPU backend (wgpu counts, even on lavapipe: PyTorch
+/// on CUDA is then reported as unavailable rather than compared with a CPU adapter silently).
+fn timed_on_gpu(step: &StepResult) -> bool {
+    step.backend.parse::<Backend>().is_ok_and(Backend::is_gpu)
+}
+
+/// PyTorch on the CPU, and on the GPU when a GPU backend was timed.
 fn measure_pytorch(report: &mut BenchReport, o: &BenchOptions, threads: usize, log: &mut dyn FnMut(&str)) {
     let Some(python) = &o.python else {
         report.pytorch_missing = Some("skipped (--no-pytorch)".into());
         return;
     };
-    match run_pytorch(python, o, threads, true) {
-        Ok(result) => {
-            for r in &result.runs {
-                log(&format!(
-                    "pytorch {} {}: train {:.0} images/s, forward {:.0} images/s",
-                    result.torch, r.activation, r.train_images_per_sec, r.forward_images_per_sec
-                ));
-            }
-            report.pytorch = Some(result);
-        }
-        Err(why) => {
-            log(&format!("PyTorch: not measured: {why}"));
-            report.pytorch_missing = Some(why.to_string());
+    match pytorch_on(python, "cpu", o, threads, log) {
+        Ok(result) => report.pytorch = Some(result),
+        Err(why) => report.pytorch_missing = Some(why),
+    }
+    if report.steps_results.iter().any(timed_on_gpu) {
+        match pytorch_on(python, &pytorch_gpu(), o, threads, log) {
+            Ok(result) => report.pytorch_gpu = Some(result),
+            Err(why) => report.pytorch_gpu_missing = Some(why),
         }
     }
 }
 
-/// `o.rounds` rounds of: flex, then PyTorch, for every activation.
-fn head_to_head(python: &str, o: &BenchOptions, threads: usize, log: &mut dyn FnMut(&str)) -> Vec<HeadToHead> {
-    let Ok(device) = Backend::Flex.probe() else { return vec![] };
+fn pytorch_on(python: &str, device: &str, o: &BenchOptions, threads: usize, log: &mut dyn FnMut(&str)) -> Result<PytorchResult, String> {
+    match run_pytorch(python, device, o, threads, true) {
+        Ok(result) => {
+            for r in &result.runs {
+                log(&format!(
+                    "pytorch {} on {device} {}: train {:.0} images/s, forward {:.0} images/s",
+                    result.torch, r.activation, r.train_images_per_sec, r.forward_images_per_sec
+                ));
+            }
+            Ok(result)
+        }
+        Err(why) => {
+            log(&format!("PyTorch on {device}: not measured: {why}"));
+            Err(why.to_string())
+        }
+    }
+}
+
+/// Which actlab backends race PyTorch head to head, and on which PyTorch device: flex against the
+/// CPU, each GPU backend against the GPU, where PyTorch ran there.
+fn head_to_head_pairs(report: &BenchReport, o: &BenchOptions) -> Vec<(Backend, String)> {
+    let mut pairs = Vec::new();
+    if report.pytorch.is_some() && o.backends.contains(&Backend::Flex) {
+        pairs.push((Backend::Flex, "cpu".to_string()));
+    }
+    if report.pytorch_gpu.is_some() {
+        let gpus = o.backends.iter().filter(|b| b.is_gpu() && report.steps_results.iter().any(|s| s.backend == b.name()));
+        pairs.extend(gpus.map(|&b| (b, pytorch_gpu())));
+    }
+    pairs
+}
+
+/// `o.rounds` rounds of: `backend`, then PyTorch on `pytorch_device`, for every activation.
+fn head_to_head(
+    python: &str,
+    backend: Backend,
+    pytorch_device: &str,
+    o: &BenchOptions,
+    threads: usize,
+    log: &mut dyn FnMut(&str),
+) -> Vec<HeadToHead> {
+    let Ok(device) = backend.probe() else { return vec![] };
     let mut rows: Vec<HeadToHead> = o
         .activations
         .iter()
         .map(|a| HeadToHead {
+            backend: backend.to_string(),
             activation: a.to_string(),
-            flex_images_per_sec: vec![],
+            actlab_images_per_sec: vec![],
             pytorch_images_per_sec: vec![],
             ratios: vec![],
             median_ratio: f64::NAN,
         })
         .collect();
     for round in 1..=o.rounds {
-        let flex: Vec<f64> = o.activations.iter().map(|&a| time_steps(Backend::Flex, &device, a, o).train_images_per_sec).collect();
-        let torch = match run_pytorch(python, o, threads, false) {
+        let ours: Vec<f64> = o.activations.iter().map(|&a| time_steps(backend, &device, a, o).train_images_per_sec).collect();
+        let torch = match run_pytorch(python, pytorch_device, o, threads, false) {
             Ok(t) => t,
             Err(why) => {
                 log(&format!("head to head, round {round}: PyTorch failed: {why}"));
                 break;
             }
         };
-        for (row, f) in rows.iter_mut().zip(flex) {
+        for (row, f) in rows.iter_mut().zip(ours) {
             let Some(t) = torch.runs.iter().find(|r| r.activation == row.activation) else { continue };
-            row.flex_images_per_sec.push(f);
+            row.actlab_images_per_sec.push(f);
             row.pytorch_images_per_sec.push(t.train_images_per_sec);
             row.ratios.push(f / t.train_images_per_sec);
-            log(&format!("head to head, round {round}, {}: flex {f:.0}, PyTorch {:.0} images/s", row.activation, t.train_images_per_sec));
+            log(&format!(
+                "head to head, round {round}, {}: {backend} {f:.0}, PyTorch ({pytorch_device}) {:.0} images/s",
+                row.activation, t.train_images_per_sec
+            ));
         }
     }
     rows.retain(|r| !r.ratios.is_empty());

@@ -1,6 +1,7 @@
 //! What an experiment ran on: the CPU (name, threads, FMA peak) and the device a backend uses.
 
 use actlab_train::Backend;
+use actlab_train::adapters::chosen_wgpu_adapter;
 use serde::{Deserialize, Serialize};
 
 /// The value of the first `name: value` line of /proc/cpuinfo, if there is one.
@@ -17,8 +18,13 @@ pub fn threads() -> usize {
 /// The processor (or adapter) a backend's runs use.
 pub fn device_name(backend: Backend) -> String {
     let cpu = cpuinfo_field("model name").unwrap_or_else(|| "unknown CPU".into());
+    let index = Backend::gpu_index().ok().flatten();
     match backend {
-        Backend::Wgpu => format!("wgpu default adapter (host CPU: {cpu})"),
+        Backend::Wgpu => match chosen_wgpu_adapter(index) {
+            Some(a) => format!("wgpu: {} ({}, {}; host CPU: {cpu})", a.name, a.kind, a.api),
+            None => format!("wgpu: no adapter found (host CPU: {cpu})"),
+        },
+        b if b.is_gpu() => format!("{b} GPU {} (host CPU: {cpu})", index.unwrap_or(0)),
         _ => cpu,
     }
 }
