@@ -14,8 +14,19 @@ fn args(out: &Path) -> Vec<String> {
     study_args(&words, out, &["dataset.name=\"synthetic\"", "dataset.synthetic.side=16", "training.batch_size=32", "training.log_every=4"])
 }
 
-/// Plans wave after wave into `out`, running each job list with `run_list`, then reports.
+/// Plans wave after wave into `out`, running each job list with `run_list`, then reports; the
+/// waves' sizes, after checking that the first one holds every cell's whole rate grid.
 fn planned(out: &Path, jobs: &Path, run_list: impl Fn(&Path, usize)) -> (Report, Vec<usize>) {
+    let (report, waves) = planned_lists(out, jobs, run_list);
+    let trial_folders = |rate: &str| waves[0].iter().filter(|l| l.contains("/search/") && l.contains(rate)).count();
+    let cells = report.cells.len();
+    assert!(cells > 0 && trial_folders("/lr-1e-2'") == cells && trial_folders("/lr-3e-2'") == cells, "first wave: {:?}", waves[0]);
+    (report, waves.iter().map(Vec::len).collect())
+}
+
+/// Plans wave after wave into `out`, running each job list with `run_list`, then reports; each
+/// wave's job lines.
+fn planned_lists(out: &Path, jobs: &Path, run_list: impl Fn(&Path, usize)) -> (Report, Vec<Vec<String>>) {
     let mut waves = Vec::new();
     for _ in 0..6 {
         let mut planning = args(out);
@@ -23,12 +34,12 @@ fn planned(out: &Path, jobs: &Path, run_list: impl Fn(&Path, usize)) -> (Report,
         let refs: Vec<&str> = planning.iter().map(String::as_str).collect();
         let output = actlab(&refs);
         assert!(output.status.success(), "{}", stderr(&output));
-        let listed = fs::read_to_string(jobs).expect("job list").lines().count();
-        if listed == 0 {
+        let lines: Vec<String> = fs::read_to_string(jobs).expect("job list").lines().map(String::from).collect();
+        if lines.is_empty() {
             break;
         }
-        waves.push(listed);
-        run_list(jobs, listed);
+        run_list(jobs, lines.len());
+        waves.push(lines);
     }
     (run_report(&args(out), out), waves)
 }

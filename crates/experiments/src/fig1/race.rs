@@ -44,17 +44,23 @@ pub(super) fn race(x: &mut Experiment, activation: Activation, trials: &[Trial])
         trials.iter().filter(|t| t.activation == activation).filter_map(|t| t.train_error.map(|e| (t.lr, e))).collect();
     ranked.sort_by(|a, b| a.1.total_cmp(&b.1));
     let (mut finalists, mut summaries) = (Vec::new(), Vec::new());
+    let mut unfinished = Vec::new();
+    // The finalists are independent runs: every one is looked for (listed together in a --plan
+    // wave) before the race is judged.
     for &(lr, trial_error) in ranked.iter().take(x.plan.finalists) {
         let spec = x.full_run(activation, lr, 1, format!("finalist {activation} lr {} seed 1", fmt_lr(lr)));
         let folder = spec.folder.clone();
         let Some(summary) = x.runner.run(spec)? else {
-            let (note, done) = (progress_note(&folder), finished_finalists(&finalists));
-            x.pending
-                .push(format!("{activation}: finalist rate {} (seed 1) not finished{note}, so no rate is chosen yet{done}", fmt_lr(lr)));
-            return Ok(None);
+            unfinished.push((lr, progress_note(&folder)));
+            continue;
         };
         finalists.push(Finalist { lr, trial_error, run: SeedRun::of(1, &folder, &summary, x.plan.max_epochs) });
         summaries.push(summary);
+    }
+    if let Some((lr, note)) = unfinished.first() {
+        let done = finished_finalists(&finalists);
+        x.pending.push(format!("{activation}: finalist rate {} (seed 1) not finished{note}, so no rate is chosen yet{done}", fmt_lr(*lr)));
+        return Ok(None);
     }
     let chosen_lr = fastest(&finalists).unwrap_or(ranked[0].0);
     Ok(Some(Race { finalists, summaries, chosen_lr }))

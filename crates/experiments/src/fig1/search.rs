@@ -20,6 +20,7 @@ pub(super) struct Search {
 pub(super) fn search(x: &mut Experiment, activation: Activation) -> Result<Search, ExperimentError> {
     let mut grid = RateGrid::new(&x.plan.lr_grid);
     let mut trials = Vec::new();
+    let mut unfinished = None;
     while let Some(lr) = grid.next_rate() {
         let folder = x.options.out.join("search").join(activation.name()).join(lr_name(lr));
         let mut config = x.base.clone();
@@ -30,14 +31,22 @@ pub(super) fn search(x: &mut Experiment, activation: Activation) -> Result<Searc
         let label = format!("search {activation} lr {}", fmt_lr(lr));
         let Some(summary) = x.runner.run(RunSpec { folder: folder.clone(), config, label })? else {
             let note = progress_note(&folder);
-            x.pending.push(format!("{activation}: learning-rate trial {} not finished{note}, so no rate is chosen yet", fmt_lr(lr)));
-            return Ok(Search { trials, complete: false });
+            unfinished.get_or_insert_with(|| {
+                format!("{activation}: learning-rate trial {} not finished{note}, so no rate is chosen yet", fmt_lr(lr))
+            });
+            // The grid's rates are independent: all of them go into one --plan wave (or --jobs
+            // wave); only an extension past an edge waits for their results.
+            if grid.grid_left() { continue } else { break }
         };
         let diverged = matches!(summary.stop, Some(StopReason::Diverged { .. }));
         let error = if diverged { None } else { summary.final_train_error };
         grid.record(lr, error);
         let (folder, commit) = (folder.display().to_string(), summary.versions.commit);
         trials.push(Trial { activation, lr, train_error: error, diverged, folder, commit });
+    }
+    if let Some(why) = unfinished {
+        x.pending.push(why);
+        return Ok(Search { trials, complete: false });
     }
     if !grid.any_finite() {
         return Err(ExperimentError::AllDiverged { activation });

@@ -23,16 +23,23 @@ pub fn run_trials(
 ) -> Result<Option<(f64, Trials)>, ExperimentError> {
     let mut rates = RateGrid::new(grid);
     let mut trials = Vec::new();
+    let mut unfinished = None;
     while let Some(lr) = rates.next_rate() {
         let spec = spec(lr);
         let folder = spec.folder.clone();
         let Some(summary) = runner.run(spec)? else {
-            pending.push(format!("{key}: learning-rate trial {} not finished{}", fmt_lr(lr), progress_note(&folder)));
-            return Ok(None);
+            unfinished.get_or_insert_with(|| format!("{key}: learning-rate trial {} not finished{}", fmt_lr(lr), progress_note(&folder)));
+            // The grid's own rates do not depend on each other: list (or look for) them all, so a
+            // --plan wave holds the whole grid. Only an extension waits for the results.
+            if rates.grid_left() { continue } else { break }
         };
         let error = if diverged(&summary) { None } else { summary.final_train_error };
         rates.record(lr, error);
         trials.push((lr, error));
+    }
+    if let Some(why) = unfinished {
+        pending.push(why);
+        return Ok(None);
     }
     let Some((lr, _)) = rates.best() else {
         pending.push(format!("{key}: every learning rate tried diverged ({grid:?} and extensions)"));
@@ -88,6 +95,11 @@ impl RateGrid {
         {
             self.best = Some((lr, e));
         }
+    }
+
+    /// Whether rates of the grid itself (not extensions) are still to come.
+    pub fn grid_left(&self) -> bool {
+        !self.queue.is_empty()
     }
 
     pub fn any_finite(&self) -> bool {
