@@ -10,13 +10,7 @@ use crate::support::*;
 fn fake_python(dir: &Path) -> PathBuf {
     let path = dir.join("fake-python");
     let json = r#"{"torch": "fake", "threads": 2, "batch": 8, "runs": [{"activation": "relu", "train_images_per_sec": 100.0, "forward_images_per_sec": 300.0}]}"#;
-    fs::write(&path, format!("#!/bin/sh\necho '{json}'\n")).expect("write fake python");
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).expect("chmod");
-    }
-    path
+    executable(&path, &format!("#!/bin/sh\necho '{json}'\n"))
 }
 
 #[test]
@@ -73,13 +67,18 @@ while [ $# -gt 0 ]; do [ "$1" = "--device" ] && device=$2; shift; done
 rate=100.0; [ "$device" = cpu ] || rate=50.0
 echo "{\"torch\": \"fake\", \"threads\": 2, \"batch\": 8, \"device\": \"$device\", \"device_name\": null, \"runs\": [{\"activation\": \"relu\", \"train_images_per_sec\": $rate, \"forward_images_per_sec\": 300.0}]}"
 "#;
-    fs::write(&path, script).expect("write fake python");
+    executable(&path, script)
+}
+
+/// Writes `script` to `path` as an executable file.
+fn executable(path: &Path, script: &str) -> PathBuf {
+    fs::write(path, script).expect("write fake python");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).expect("chmod");
+        fs::set_permissions(path, fs::Permissions::from_mode(0o755)).expect("chmod");
     }
-    path
+    path.to_path_buf()
 }
 
 /// A GPU backend is compared with PyTorch on the GPU (`--device cuda:N`), flex with PyTorch on the
