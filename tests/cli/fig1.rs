@@ -52,38 +52,13 @@ fn args(out: &Path, seeds: &'static str) -> Vec<String> {
 }
 
 fn run(args: &[String]) -> Report {
-    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
-    let output = actlab(&refs);
-    assert!(output.status.success(), "{}", stderr(&output));
     let out = PathBuf::from(&args[args.iter().position(|a| a == "--out").expect("--out") + 1]);
-    serde_json::from_str(&fs::read_to_string(out.join("report.json")).expect("report.json")).expect("a report")
+    run_report(args, &out)
 }
 
 /// Each activation's chosen rate and each seed's epochs to the target.
 fn outcomes(report: &Report) -> Vec<(String, f64, Vec<Option<f64>>)> {
     report.results.iter().map(|r| (r.activation.to_string(), r.chosen_lr, r.runs.iter().map(|s| s.epochs_to_target).collect())).collect()
-}
-
-/// Runs the experiment as `--plan` waves into `out`, each job list through `xargs -P 2`, until a
-/// wave is empty; the waves' sizes.
-fn planned_waves(out: &Path, jobs: &Path) -> Vec<usize> {
-    let mut waves = Vec::new();
-    for _ in 0..8 {
-        let mut planning = args(out, "2");
-        planning.extend(["--plan".to_string(), jobs.display().to_string()]);
-        let refs: Vec<&str> = planning.iter().map(String::as_str).collect();
-        let output = actlab(&refs);
-        assert!(output.status.success(), "{}", stderr(&output));
-        let listed = fs::read_to_string(jobs).expect("job list").lines().count();
-        if listed == 0 {
-            return waves;
-        }
-        let script = format!("xargs -d '\\n' -P 2 -I{{}} sh -c {{}} < '{}'", jobs.display());
-        let ran = std::process::Command::new("sh").args(["-c", &script]).output().expect("xargs");
-        assert!(ran.status.success(), "{}", String::from_utf8_lossy(&ran.stderr));
-        waves.push(listed);
-    }
-    panic!("still listing runs after 8 waves: {waves:?}")
 }
 
 fn rows(folder: &str) -> Vec<MetricsRow> {
@@ -186,7 +161,11 @@ fn reproduce_fig1_pipeline_on_synthetic_data_reports_what_its_runs_measured() {
 
     // Planned wave by wave (--plan, run by xargs -P 2) it gives the same rates and epochs, and the
     // first wave holds every rate of both grids, the trials being independent runs.
-    let waves = planned_waves(&dir.path().join("planned"), &dir.path().join("jobs.txt"));
+    let waves: Vec<usize> =
+        plan_waves(&args(&dir.path().join("planned"), "2"), &dir.path().join("jobs.txt"), |jobs, _| run_with_xargs(jobs))
+            .iter()
+            .map(Vec::len)
+            .collect();
     assert_eq!(waves[0], 6, "3 grid rates × 2 activations in the first wave: {waves:?}");
     let planned = run(&args(&dir.path().join("planned"), "2"));
     assert_eq!(outcomes(&planned), outcomes(&report), "waves {waves:?}");

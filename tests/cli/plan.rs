@@ -2,7 +2,6 @@
 //! GNU parallel or a Slurm array would), wave after wave, give the report a sequential run gives.
 
 use actlab_experiments::linearity::Report;
-use std::fs;
 use std::path::Path;
 use std::process::Command;
 
@@ -17,31 +16,21 @@ fn args(out: &Path) -> Vec<String> {
 /// Plans wave after wave into `out`, running each job list with `run_list`, then reports; the
 /// waves' sizes, after checking that the first one holds every cell's whole rate grid.
 fn planned(out: &Path, jobs: &Path, run_list: impl Fn(&Path, usize)) -> (Report, Vec<usize>) {
-    let (report, waves) = planned_lists(out, jobs, run_list);
+    let waves = plan_waves(&args(out), jobs, run_list);
+    let report: Report = run_report(&args(out), out);
     let trial_folders = |rate: &str| waves[0].iter().filter(|l| l.contains("/search/") && l.contains(rate)).count();
     let cells = report.cells.len();
     assert!(cells > 0 && trial_folders("/lr-1e-2'") == cells && trial_folders("/lr-3e-2'") == cells, "first wave: {:?}", waves[0]);
     (report, waves.iter().map(Vec::len).collect())
 }
 
-/// Plans wave after wave into `out`, running each job list with `run_list`, then reports; each
-/// wave's job lines.
-fn planned_lists(out: &Path, jobs: &Path, run_list: impl Fn(&Path, usize)) -> (Report, Vec<Vec<String>>) {
-    let mut waves = Vec::new();
-    for _ in 0..6 {
-        let mut planning = args(out);
-        planning.extend(["--plan".to_string(), jobs.display().to_string()]);
-        let refs: Vec<&str> = planning.iter().map(String::as_str).collect();
-        let output = actlab(&refs);
-        assert!(output.status.success(), "{}", stderr(&output));
-        let lines: Vec<String> = fs::read_to_string(jobs).expect("job list").lines().map(String::from).collect();
-        if lines.is_empty() {
-            break;
-        }
-        run_list(jobs, lines.len());
-        waves.push(lines);
-    }
-    (run_report(&args(out), out), waves)
+/// The study planned into `dir` and run wave by wave with `run_list` gives the sequential report.
+fn assert_planned_gives_the_sequential_report(dir: &Path, run_list: impl Fn(&Path, usize)) {
+    let sequential: Report = run_report(&args(&dir.join("sequential")), &dir.join("sequential"));
+    let (planned, waves) = planned(&dir.join("planned"), &dir.join("jobs.txt"), run_list);
+    assert!(waves.len() >= 2, "trials, then seeds: {waves:?}");
+    assert!(planned.provenance.pending.is_empty(), "{:?}", planned.provenance.pending);
+    assert_eq!(cells(&planned), cells(&sequential));
 }
 
 fn cells(r: &Report) -> Vec<(String, f64, Option<f64>)> {
@@ -51,17 +40,7 @@ fn cells(r: &Report) -> Vec<(String, f64, Option<f64>)> {
 #[test]
 fn a_planned_study_run_by_a_job_runner_gives_the_sequential_report() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let sequential: Report = run_report(&args(&dir.path().join("sequential")), &dir.path().join("sequential"));
-
-    let xargs = |jobs: &Path, _: usize| {
-        let script = format!("xargs -d '\\n' -P 2 -I{{}} sh -c {{}} < '{}'", jobs.display());
-        let ran = Command::new("sh").args(["-c", &script]).output().expect("xargs");
-        assert!(ran.status.success(), "{}", String::from_utf8_lossy(&ran.stderr));
-    };
-    let (planned, waves) = planned(&dir.path().join("planned"), &dir.path().join("jobs.txt"), xargs);
-    assert!(waves.len() >= 2, "trials, then seeds: {waves:?}");
-    assert!(planned.provenance.pending.is_empty(), "{:?}", planned.provenance.pending);
-    assert_eq!(cells(&planned), cells(&sequential));
+    assert_planned_gives_the_sequential_report(dir.path(), |jobs, _| run_with_xargs(jobs));
 }
 
 /// The same through a Slurm job array (scripts/slurm-array.sh). Needs a running cluster named by
@@ -72,7 +51,6 @@ fn a_planned_study_run_by_a_job_runner_gives_the_sequential_report() {
 fn a_planned_study_run_as_a_slurm_array_gives_the_sequential_report() {
     assert!(std::env::var_os("SLURM_CONF").is_some(), "SLURM_CONF must name the test cluster's slurm.conf");
     let dir = tempfile::tempdir().expect("tempdir");
-    let sequential: Report = run_report(&args(&dir.path().join("sequential")), &dir.path().join("sequential"));
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/slurm-array.sh");
     let logs = dir.path().join("slurm-%A-%a.log");
     let sbatch = |jobs: &Path, lines: usize| {
@@ -86,10 +64,7 @@ fn a_planned_study_run_as_a_slurm_array_gives_the_sequential_report() {
             .expect("sbatch");
         assert!(output.status.success(), "sbatch: {}", String::from_utf8_lossy(&output.stderr));
     };
-    let (planned, waves) = planned(&dir.path().join("planned"), &dir.path().join("jobs.txt"), sbatch);
-    assert!(waves.len() >= 2, "trials, then seeds: {waves:?}");
-    assert!(planned.provenance.pending.is_empty(), "{:?}", planned.provenance.pending);
-    assert_eq!(cells(&planned), cells(&sequential));
+    assert_planned_gives_the_sequential_report(dir.path(), sbatch);
 }
 
 /// `--jobs 2`: the same waves run here, two child processes at a time, then the report.

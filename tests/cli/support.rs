@@ -131,3 +131,30 @@ pub fn run_report<R: serde::de::DeserializeOwned>(args: &[String], out: &Path) -
     assert!(output.status.success(), "{}", stderr(&output));
     serde_json::from_str(&fs::read_to_string(out.join("report.json")).expect("report.json")).expect("a report")
 }
+
+/// Runs an experiment as `--plan` waves: plans with `args` plus `--plan JOBS`, runs each job list
+/// with `run_list(jobs, lines)`, until a wave is empty. Each wave's job lines.
+pub fn plan_waves(args: &[String], jobs: &Path, run_list: impl Fn(&Path, usize)) -> Vec<Vec<String>> {
+    let mut waves = Vec::new();
+    for _ in 0..8 {
+        let mut planning = args.to_vec();
+        planning.extend(["--plan".to_string(), jobs.display().to_string()]);
+        let refs: Vec<&str> = planning.iter().map(String::as_str).collect();
+        let output = actlab(&refs);
+        assert!(output.status.success(), "{}", stderr(&output));
+        let lines: Vec<String> = fs::read_to_string(jobs).expect("job list").lines().map(String::from).collect();
+        if lines.is_empty() {
+            return waves;
+        }
+        run_list(jobs, lines.len());
+        waves.push(lines);
+    }
+    panic!("still listing runs after 8 waves: {:?}", waves.iter().map(Vec::len).collect::<Vec<_>>())
+}
+
+/// Runs a job list the way GNU parallel would: `xargs -P 2`, one shell per line.
+pub fn run_with_xargs(jobs: &Path) {
+    let script = format!("xargs -d '\\n' -P 2 -I{{}} sh -c {{}} < '{}'", jobs.display());
+    let ran = Command::new("sh").args(["-c", &script]).output().expect("xargs");
+    assert!(ran.status.success(), "{}", String::from_utf8_lossy(&ran.stderr));
+}

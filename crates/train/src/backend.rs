@@ -92,19 +92,18 @@ impl Backend {
     /// Whether the backend can run here: wgpu needs a Vulkan (or other) adapter, which a
     /// headless machine may lack. Burn panics when it finds none, so the panic is caught.
     pub fn probe(self) -> Result<Device, BackendError> {
-        self.device()?;
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(|_| {}));
         let result = catch_unwind(AssertUnwindSafe(|| {
-            let device = self.device().ok()?;
+            let device = self.device()?;
             let sum: f32 = Tensor::<1>::ones([4], &device).sum().into_scalar();
-            Some((device, sum))
+            Ok((device, sum))
         }));
         std::panic::set_hook(previous);
         match result {
-            Ok(None) => Err(BackendError::Unavailable { backend: self, why: "no device".into() }),
-            Ok(Some((device, 4.0))) => Ok(device),
-            Ok(Some((_, sum))) => Err(BackendError::WrongSum { backend: self, sum }),
+            Ok(Err(bad_index)) => Err(bad_index),
+            Ok(Ok((device, 4.0))) => Ok(device),
+            Ok(Ok((_, sum))) => Err(BackendError::WrongSum { backend: self, sum }),
             Err(panic) => {
                 let why = panic
                     .downcast_ref::<String>()

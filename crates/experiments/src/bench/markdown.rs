@@ -2,9 +2,7 @@
 
 use actlab_models::Activation;
 
-use actlab_train::Backend;
-
-use crate::bench::records::{BenchReport, PytorchResult};
+use crate::bench::records::{BenchReport, PytorchResult, StepResult};
 use crate::toolkit::machine::device_name;
 use crate::toolkit::markdown::Table;
 
@@ -33,10 +31,10 @@ pub fn markdown(r: &BenchReport) -> String {
         r.steps,
         r.train_mflops_per_image,
     );
-    if let Some(gpu) = r.steps_results.iter().find(|x| on_gpu(&x.backend)) {
+    if let Some(gpu) = r.steps_results.iter().filter(|x| x.on_gpu()).find_map(StepResult::timed_backend) {
         s.push_str(&format!(
             "GPU: {} (the adapter wgpu chose; PyTorch: {}).\n\n",
-            gpu_name(r, &gpu.backend),
+            device_name(gpu),
             r.pytorch_gpu.as_ref().and_then(|p| p.device_name.clone()).unwrap_or_else(|| "not run on a GPU".into())
         ));
     }
@@ -59,22 +57,9 @@ pub fn markdown(r: &BenchReport) -> String {
     s
 }
 
-/// Whether a row's backend is a GPU backend (`wgpu`, `cuda`), compared with PyTorch on the GPU.
-fn on_gpu(backend: &str) -> bool {
-    backend.parse::<Backend>().is_ok_and(Backend::is_gpu)
-}
-
-/// The adapter a GPU backend ran on, as the report's provenance names it.
-fn gpu_name(_r: &BenchReport, backend: &str) -> String {
-    match backend.parse::<Backend>() {
-        Ok(b) => device_name(b),
-        Err(_) => backend.to_string(),
-    }
-}
-
 /// The PyTorch result a row is compared with: the GPU one for GPU backends, else the CPU one.
-fn pytorch_for<'a>(r: &'a BenchReport, backend: &str) -> Option<&'a PytorchResult> {
-    if on_gpu(backend) { r.pytorch_gpu.as_ref() } else { r.pytorch.as_ref() }
+fn pytorch_for<'a>(r: &'a BenchReport, step: &StepResult) -> Option<&'a PytorchResult> {
+    if step.on_gpu() { r.pytorch_gpu.as_ref() } else { r.pytorch.as_ref() }
 }
 
 fn stacks_table(r: &BenchReport) -> String {
@@ -90,7 +75,7 @@ fn stacks_table(r: &BenchReport) -> String {
         "one Figure 1 seed",
     ];
     let mut table = Table::new(&header);
-    let torch = |backend: &str, act: &str| pytorch_for(r, backend).and_then(|p| p.runs.iter().find(|x| x.activation == act));
+    let torch = |step: &StepResult| pytorch_for(r, step).and_then(|p| p.runs.iter().find(|x| x.activation == step.activation));
     let cpu_share = |g: f64| r.machine.peak_gflops.map(|p| format!("{:.0}%", 100.0 * g / p)).unwrap_or_else(|| "-".into());
     let share = |gpu: bool, g: f64| if gpu { "-".to_string() } else { cpu_share(g) };
     for (p, run) in r.pytorch.iter().chain(&r.pytorch_gpu).flat_map(|p| p.runs.iter().map(move |run| (p, run))) {
@@ -108,14 +93,14 @@ fn stacks_table(r: &BenchReport) -> String {
         ]);
     }
     for x in &r.steps_results {
-        let ratio = torch(&x.backend, &x.activation).map(|t| format!("{:.2}×", x.train_images_per_sec / t.train_images_per_sec));
+        let ratio = torch(x).map(|t| format!("{:.2}×", x.train_images_per_sec / t.train_images_per_sec));
         table.push(vec![
             format!("actlab {}", x.backend),
             x.activation.clone(),
             format!("{:.0}", x.train_images_per_sec),
             ratio.unwrap_or_else(|| "-".into()),
             format!("{:.1}", x.train_gflops),
-            share(on_gpu(&x.backend), x.train_gflops),
+            share(x.on_gpu(), x.train_gflops),
             format!("{:.0}", x.forward_images_per_sec),
             format!("{:.1} / {:.1} / {:.1}", x.forward_ms, x.backward_ms, x.optimizer_ms),
             fig1_seed(&x.activation, x.train_images_per_sec),

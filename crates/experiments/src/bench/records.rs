@@ -1,5 +1,6 @@
 //! What bench.json holds.
 
+use actlab_train::Backend;
 use serde::{Deserialize, Serialize};
 
 use crate::toolkit::machine::CpuInfo;
@@ -16,6 +17,19 @@ pub struct StepResult {
     pub forward_ms: f64,
     pub backward_ms: f64,
     pub optimizer_ms: f64,
+}
+
+impl StepResult {
+    /// The backend it was timed on, when that is a plain backend name (not "flex, plain Burn ops").
+    pub fn timed_backend(&self) -> Option<Backend> {
+        self.backend.parse().ok()
+    }
+
+    /// Whether it was timed on a GPU backend (wgpu counts even on lavapipe: PyTorch on CUDA is then
+    /// reported as unavailable rather than silently compared with a CPU adapter).
+    pub fn on_gpu(&self) -> bool {
+        self.timed_backend().is_some_and(Backend::is_gpu)
+    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

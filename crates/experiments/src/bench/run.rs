@@ -110,12 +110,6 @@ fn pytorch_gpu() -> String {
     format!("cuda:{}", Backend::gpu_index().ok().flatten().unwrap_or(0))
 }
 
-/// Whether a step result was measured on a GPU backend (wgpu counts, even on lavapipe: PyTorch
-/// on CUDA is then reported as unavailable rather than compared with a CPU adapter silently).
-fn timed_on_gpu(step: &StepResult) -> bool {
-    step.backend.parse::<Backend>().is_ok_and(Backend::is_gpu)
-}
-
 /// PyTorch on the CPU, and on the GPU when a GPU backend was timed.
 fn measure_pytorch(report: &mut BenchReport, o: &BenchOptions, threads: usize, log: &mut dyn FnMut(&str)) {
     let Some(python) = &o.python else {
@@ -126,7 +120,7 @@ fn measure_pytorch(report: &mut BenchReport, o: &BenchOptions, threads: usize, l
         Ok(result) => report.pytorch = Some(result),
         Err(why) => report.pytorch_missing = Some(why),
     }
-    if report.steps_results.iter().any(timed_on_gpu) {
+    if report.steps_results.iter().any(StepResult::on_gpu) {
         match pytorch_on(python, &pytorch_gpu(), o, threads, log) {
             Ok(result) => report.pytorch_gpu = Some(result),
             Err(why) => report.pytorch_gpu_missing = Some(why),
