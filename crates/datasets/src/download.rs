@@ -82,7 +82,7 @@ pub fn fetch(source: &Source, progress: bool, timeouts: Timeouts) -> Result<bool
     {
         return Ok(false);
     }
-    let dir = source.dest.parent().unwrap_or(Path::new("."));
+    let dir = source.dest.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     fs::create_dir_all(dir).map_err(|e| DatasetError::io(dir, e))?;
     let partial = source.dest.with_extension(format!("{}.partial", source.dest.extension().and_then(|e| e.to_str()).unwrap_or("")));
     let result = download_to(source, &partial, progress, timeouts);
@@ -91,6 +91,9 @@ pub fn fetch(source: &Source, progress: bool, timeouts: Timeouts) -> Result<bool
     }
     result?;
     fs::rename(&partial, &source.dest).map_err(|e| DatasetError::io(&source.dest, e))?;
+    // The rename is durable only once the folder's entry is on disk: without this a crash right
+    // after could leave the `.partial` name (or none), and the next fetch would download again.
+    File::open(dir).and_then(|d| d.sync_all()).map_err(|e| DatasetError::io(dir, e))?;
     Ok(true)
 }
 
