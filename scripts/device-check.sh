@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The GPU check of issue 15, on a machine with an NVIDIA GPU, in one command once built:
 #   1. build actlab (or take ACTLAB_BIN, a binary built elsewhere);
-#   2. list the GPUs and the backends, and run backend parity (one convnet18 step against flex)
-#      on every GPU backend (`actlab backends --check`);
+#   2. time a 2-iteration training run with an empty autotune cache, then with it filled; list the
+#      GPUs and the backends, and run backend parity (one convnet18 step against flex) on every
+#      GPU backend (`actlab backends --check`);
 #   3. `actlab bench` on the GPU backends with PyTorch on the same GPU side by side, per-op profile;
 #   4. the full `actlab reproduce fig1 --backend wgpu --jobs JOBS` on the GPU, for at most
 #      FIG1_SECONDS (it is resumable: run the script again with the same OUT to go on), then
@@ -57,6 +58,18 @@ nvidia-smi -L >"$out/gpu.txt" 2>&1
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv >>"$out/gpu.txt" 2>&1
 gpu_backends=$("$actlab" backends | awk -F: '$2 ~ /available/ && $2 !~ /unavailable/ && ($1 == "wgpu" || $1 == "cuda") {print $1}' | paste -sd, -)
 echo "GPU backends available: ${gpu_backends:-none}" | tee -a "$log" "$summary"
+
+# What the on-disk autotune cache saves at start: Figure 1's ReLU run for 2 iterations, in a cache
+# of its own (CUBECL_ENVIRONMENT names a separate database), first empty, then filled by the first.
+if [ -n "$gpu_backends" ] && [ -d "$data" ]; then
+    fresh="device-check-$(date +%s)"
+    for pass in empty filled; do
+        stage "start-up, $pass cache (fig1-relu.toml, 2 iterations, ${gpu_backends%%,*})" \
+            env CUBECL_ENVIRONMENT="$fresh" "$actlab" train --config configs/fig1-relu.toml \
+            --backend "${gpu_backends%%,*}" --set dataset.path="$data" --set dataset.subset_per_class=26 \
+            --set stop.max_epochs=1 --out "$out/startup-$pass" --progress quiet
+    done
+fi
 
 stage backends "$actlab" backends --check >"$out/backends.txt"
 cat "$out/backends.txt" >>"$log"
