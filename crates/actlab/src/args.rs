@@ -8,6 +8,7 @@ use actlab_experiments::fig1::Fig1Options;
 use actlab_experiments::filters::FiltersOptions;
 use actlab_experiments::linearity::LinearityOptions;
 use actlab_experiments::sparsity::SparsityOptions;
+use actlab_experiments::toolkit::options::ExperimentOptions;
 use actlab_models::Activation;
 use actlab_train::Backend;
 use actlab_train::progress::ProgressMode;
@@ -235,6 +236,23 @@ pub struct ExperimentArgs {
     pub jobs: Option<u16>,
 }
 
+impl ExperimentArgs {
+    /// The experiment's options, with its runs going to `out` (each experiment has its own default).
+    pub fn options(self, out: PathBuf) -> ExperimentOptions {
+        ExperimentOptions {
+            out,
+            backend: self.backend,
+            data: self.data,
+            quick: self.quick,
+            seeds: self.seeds,
+            overrides: self.set,
+            progress: self.progress.into(),
+            report_only: self.report_only,
+            plan: self.plan,
+        }
+    }
+}
+
 #[derive(Args)]
 pub struct Fig1Args {
     #[command(flatten)]
@@ -263,23 +281,14 @@ pub struct Fig1Args {
 
 impl From<Fig1Args> for Fig1Options {
     fn from(a: Fig1Args) -> Self {
-        let c = a.common;
         Fig1Options {
-            out: a.out,
-            backend: c.backend,
-            data: c.data,
+            common: a.common.options(a.out),
             activations: a.activations,
-            seeds: c.seeds,
-            quick: c.quick,
             lr_grid: a.lr_grid,
             trial_epochs: a.trial_epochs,
             finalists: a.finalists,
             max_epochs: a.max_epochs,
             target: a.target,
-            overrides: c.set,
-            progress: c.progress.into(),
-            report_only: c.report_only,
-            plan: c.plan,
         }
     }
 }
@@ -368,21 +377,7 @@ pub struct SparsityArgs {
 
 impl From<SparsityArgs> for SparsityOptions {
     fn from(a: SparsityArgs) -> Self {
-        let c = a.common;
-        SparsityOptions {
-            out: a.out,
-            backend: c.backend,
-            data: c.data,
-            quick: c.quick,
-            seeds: c.seeds,
-            epochs: a.epochs,
-            activations: a.activations,
-            lr_grid: a.lr_grid,
-            overrides: c.set,
-            progress: c.progress.into(),
-            report_only: c.report_only,
-            plan: c.plan,
-        }
+        SparsityOptions { common: a.common.options(a.out), epochs: a.epochs, activations: a.activations, lr_grid: a.lr_grid }
     }
 }
 
@@ -413,21 +408,7 @@ fn activation_rate(text: &str) -> Result<(Activation, f64), String> {
 
 impl From<FiltersArgs> for FiltersOptions {
     fn from(a: FiltersArgs) -> Self {
-        let c = a.common;
-        FiltersOptions {
-            out: a.out,
-            backend: c.backend,
-            data: c.data,
-            quick: c.quick,
-            seeds: c.seeds,
-            epochs: a.epochs,
-            activations: a.activations,
-            rates: a.rates,
-            overrides: c.set,
-            progress: c.progress.into(),
-            report_only: c.report_only,
-            plan: c.plan,
-        }
+        FiltersOptions { common: a.common.options(a.out), epochs: a.epochs, activations: a.activations, rates: a.rates }
     }
 }
 
@@ -474,22 +455,13 @@ pub struct LinearityArgs {
 
 impl From<LinearityArgs> for LinearityOptions {
     fn from(a: LinearityArgs) -> Self {
-        let c = a.common;
         LinearityOptions {
-            out: a.out,
-            backend: c.backend,
-            data: c.data,
-            quick: c.quick,
-            seeds: c.seeds,
+            common: a.common.options(a.out),
             epochs: a.epochs,
             slopes: a.slopes,
             zoo: a.zoo,
             lr_grid: a.lr_grid,
             target: a.target,
-            overrides: c.set,
-            progress: c.progress.into(),
-            report_only: c.report_only,
-            plan: c.plan,
         }
     }
 }
@@ -519,22 +491,13 @@ pub struct DepthArgs {
 
 impl From<DepthArgs> for DepthOptions {
     fn from(a: DepthArgs) -> Self {
-        let c = a.common;
         DepthOptions {
-            out: a.out,
-            backend: c.backend,
-            data: c.data,
-            quick: c.quick,
-            seeds: c.seeds,
+            common: a.common.options(a.out),
             epochs: a.epochs,
             depths: a.depths,
             activations: a.activations,
             width: a.width,
             lr_grid: a.lr_grid,
-            overrides: c.set,
-            progress: c.progress.into(),
-            report_only: c.report_only,
-            plan: c.plan,
         }
     }
 }

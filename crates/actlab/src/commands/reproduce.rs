@@ -9,8 +9,8 @@ use crate::args::Fig1Args;
 pub fn fig1(args: Fig1Args) -> Result<()> {
     let jobs = args.common.jobs;
     let options = Fig1Options::from(args);
-    super::waves::if_jobs(jobs, &options.out, |plan| {
-        fig1::fig1(&Fig1Options { plan: Some(plan.to_path_buf()), ..options.clone() })?;
+    super::waves::if_jobs(jobs, &options.common.out, |plan| {
+        fig1::fig1(&Fig1Options { common: options.common.planned(plan), ..options.clone() })?;
         Ok(())
     })?;
     let report = fig1::fig1(&options)?;
@@ -28,6 +28,6 @@ pub fn fig1(args: Fig1Args) -> Result<()> {
     for (name, ratio) in &report.epoch_ratios {
         println!("{name}/relu epochs: {:.2} (95% CI {:?})", ratio.value, ratio.ci95);
     }
-    println!("report: {}", options.out.join("report.md").display());
+    println!("report: {}", options.common.out.join("report.md").display());
     Ok(())
 }

@@ -14,8 +14,8 @@ use crate::args::{DepthArgs, FiltersArgs, LinearityArgs, SparsityArgs};
 pub fn linearity(args: LinearityArgs) -> Result<()> {
     let jobs = args.common.jobs;
     let options = LinearityOptions::from(args);
-    waves::if_jobs(jobs, &options.out, |plan| {
-        linearity::linearity(&LinearityOptions { plan: Some(plan.to_path_buf()), ..options.clone() })?;
+    waves::if_jobs(jobs, &options.common.out, |plan| {
+        linearity::linearity(&LinearityOptions { common: options.common.planned(plan), ..options.clone() })?;
         Ok(())
     })?;
     let report = linearity::linearity(&options)?;
@@ -27,15 +27,15 @@ pub fn linearity(args: LinearityArgs) -> Result<()> {
         let test = cell.test_error.as_ref().map_or("–".into(), |e| format!("{:.3}", e.mean));
         println!("{}: lr {}, training error {train}, test error {test} (n={})", cell.key, fmt_lr(cell.lr), cell.runs.len());
     }
-    println!("report: {}", options.out.join("report.md").display());
+    println!("report: {}", options.common.out.join("report.md").display());
     Ok(())
 }
 
 pub fn depth(args: DepthArgs) -> Result<()> {
     let jobs = args.common.jobs;
     let options = DepthOptions::from(args);
-    waves::if_jobs(jobs, &options.out, |plan| {
-        depth::depth(&DepthOptions { plan: Some(plan.to_path_buf()), ..options.clone() })?;
+    waves::if_jobs(jobs, &options.common.out, |plan| {
+        depth::depth(&DepthOptions { common: options.common.planned(plan), ..options.clone() })?;
         Ok(())
     })?;
     let report = depth::depth(&options)?;
@@ -47,15 +47,15 @@ pub fn depth(args: DepthArgs) -> Result<()> {
         let stalled = if cell.stalled { " (stalled)" } else { "" };
         println!("{}: lr {}, training error {train}{stalled} (n={})", cell.key, fmt_lr(cell.lr), cell.runs.len());
     }
-    println!("report: {}", options.out.join("report.md").display());
+    println!("report: {}", options.common.out.join("report.md").display());
     Ok(())
 }
 
 pub fn filters(args: FiltersArgs) -> Result<()> {
     let jobs = args.common.jobs;
     let options = FiltersOptions::from(args);
-    waves::if_jobs(jobs, &options.out, |plan| {
-        filters::filters(&FiltersOptions { plan: Some(plan.to_path_buf()), ..options.clone() })?;
+    waves::if_jobs(jobs, &options.common.out, |plan| {
+        filters::filters(&FiltersOptions { common: options.common.planned(plan), ..options.clone() })?;
         Ok(())
     })?;
     let report = filters::filters(&options)?;
@@ -74,15 +74,15 @@ pub fn filters(args: FiltersArgs) -> Result<()> {
             s.relative_change.n
         );
     }
-    println!("report: {}", options.out.join("report.md").display());
+    println!("report: {}", options.common.out.join("report.md").display());
     Ok(())
 }
 
 pub fn sparsity(args: SparsityArgs) -> Result<()> {
     let jobs = args.common.jobs;
     let options = SparsityOptions::from(args);
-    waves::if_jobs(jobs, &options.out, |plan| {
-        sparsity::sparsity(&SparsityOptions { plan: Some(plan.to_path_buf()), ..options.clone() })?;
+    waves::if_jobs(jobs, &options.common.out, |plan| {
+        sparsity::sparsity(&SparsityOptions { common: options.common.planned(plan), ..options.clone() })?;
         Ok(())
     })?;
     let report = sparsity::sparsity(&options)?;
@@ -94,6 +94,6 @@ pub fn sparsity(args: SparsityArgs) -> Result<()> {
         let layers: Vec<String> = last.map(|l| format!("{} {:.3}", l.layer, l.near_off.mean)).collect();
         println!("{}: lr {}, near-off share at the end: {} (n={})", s.activation, fmt_lr(s.lr), layers.join(", "), s.final_train_error.n);
     }
-    println!("report: {}", options.out.join("report.md").display());
+    println!("report: {}", options.common.out.join("report.md").display());
     Ok(())
 }

@@ -23,14 +23,14 @@ pub use records::{DepthCell, DepthRun, LayerStats, Plan, Probe, Report};
 
 use crate::ExperimentError;
 use crate::depth::run::{CellSpec, Study};
-use crate::toolkit::runner::{RunMode, Runner};
+use crate::toolkit::runner::Runner;
 use crate::toolkit::setup::{load_data, protocol_config};
 
 pub const PROTOCOL_TOML: &str = include_str!("../../../../configs/study-depth.toml");
 
 fn base_config(options: &DepthOptions, plan: &Plan) -> Result<UncheckedConfig, ExperimentError> {
     let own = vec![format!("dataset.subset_per_class={}", plan.subset_per_class)];
-    protocol_config(PROTOCOL_TOML, "study-depth protocol", own, &options.overrides, options.backend, options.data.as_ref())
+    protocol_config(PROTOCOL_TOML, "study-depth protocol", own, &options.common)
 }
 
 /// The grid in the order it runs: by init, then activation, then depth (shallow first).
@@ -53,14 +53,14 @@ pub fn depth(options: &DepthOptions) -> Result<Report, ExperimentError> {
     let plan = Plan::from_options(options)?;
     let base = base_config(options, &plan)?;
     base.clone().check("study-depth protocol")?;
-    let data = load_data(&base, &options.out)?;
-    let runner = Runner::new(&data, options.progress, RunMode::of(options.report_only, options.plan.as_deref()))?;
-    let mut study = Study { out: options.out.clone(), plan: &plan, base: base.clone(), runner, data: &data, pending: Vec::new() };
+    let data = load_data(&base, &options.common.out)?;
+    let runner = Runner::for_experiment(&data, &options.common)?;
+    let mut study = Study { out: options.common.out.clone(), plan: &plan, base: base.clone(), runner, data: &data, pending: Vec::new() };
     let mut done = Vec::new();
     for cell in cells(&plan) {
         done.extend(study.cell(&cell)?);
     }
-    let report = report::assemble(&plan, &base, &data, options.backend, done, study.pending);
-    report::write(&options.out, &report)?;
+    let report = report::assemble(&plan, &base, &data, options.common.backend, done, study.pending);
+    report::write(&options.common.out, &report)?;
     Ok(report)
 }

@@ -1,31 +1,20 @@
 //! What the user asked for, checked and resolved into a [`Plan`] before anything is trained.
 
 use actlab_models::{Activation, InitScheme};
-use actlab_train::Backend;
-use actlab_train::progress::ProgressMode;
-use std::path::PathBuf;
 
 use crate::ExperimentError;
 use crate::depth::records::Plan;
-use crate::toolkit::options::{check_overrides, check_rate_grid};
+use crate::toolkit::options::{ExperimentOptions, check_overrides, check_rate_grid};
 
 #[derive(Clone, Debug)]
 pub struct DepthOptions {
-    pub out: PathBuf,
-    pub backend: Backend,
-    pub data: Option<PathBuf>,
-    pub quick: bool,
-    pub seeds: Option<usize>,
+    /// Where, on what and how it runs: the options every experiment shares.
+    pub common: ExperimentOptions,
     pub epochs: Option<usize>,
     pub depths: Option<Vec<usize>>,
     pub activations: Option<Vec<Activation>>,
     pub width: Option<usize>,
     pub lr_grid: Option<Vec<f64>>,
-    pub overrides: Vec<String>,
-    pub progress: ProgressMode,
-    pub report_only: bool,
-    /// Write the runs that can start now to this job list instead of training them.
-    pub plan: Option<PathBuf>,
 }
 
 const DEPTHS: [usize; 5] = [2, 4, 8, 16, 32];
@@ -60,7 +49,7 @@ pub fn init_name(init: InitScheme) -> &'static str {
 
 impl Plan {
     pub fn from_options(o: &DepthOptions) -> Result<Self, ExperimentError> {
-        let q = o.quick;
+        let q = o.common.quick;
         let activations = o.activations.clone().unwrap_or(ACTIVATIONS.to_vec());
         let mut plan = Plan {
             depths: o.depths.clone().unwrap_or(DEPTHS.to_vec()),
@@ -71,7 +60,7 @@ impl Plan {
             epochs: o.epochs.unwrap_or(if q { 3 } else { EPOCHS }),
             trial_epochs: 1.0,
             lr_grid: o.lr_grid.clone().unwrap_or(LR_GRID.to_vec()),
-            seeds: o.seeds.unwrap_or(if q { 2 } else { SEEDS }),
+            seeds: o.common.seeds.unwrap_or(if q { 2 } else { SEEDS }),
             probe_images: 500,
             stalled_at: 0.8,
             reductions: Vec::new(),
@@ -83,7 +72,7 @@ impl Plan {
             return Err(invalid("need at least one seed, epoch, unit, learning rate and activation".into()));
         }
         check_rate_grid(&plan.lr_grid).map_err(invalid)?;
-        check_overrides(&o.overrides, &MANAGED).map_err(invalid)?;
+        check_overrides(&o.common.overrides, &MANAGED).map_err(invalid)?;
         plan.reductions = plan.reductions_from_the_default(q);
         Ok(plan)
     }

@@ -25,7 +25,7 @@ pub use records::{ActivationResult, Finalist, Outcome, Plan, Report, RunHost, Se
 
 use crate::ExperimentError;
 use crate::toolkit::markdown::fmt_lr;
-use crate::toolkit::runner::{RunMode, RunSpec, Runner};
+use crate::toolkit::runner::{RunSpec, Runner};
 use crate::toolkit::setup::protocol_config;
 
 /// What the phases of the experiment share while it runs.
@@ -42,7 +42,7 @@ struct Experiment<'a> {
 impl Experiment<'_> {
     /// The run of `activation` at `lr` from `seed` to the target.
     fn full_run(&self, activation: Activation, lr: f64, seed: u64, label: String) -> RunSpec {
-        let folder = self.options.out.join("runs").join(activation.name()).join(lr_name(lr)).join(format!("seed-{seed}"));
+        let folder = self.options.common.out.join("runs").join(activation.name()).join(lr_name(lr)).join(format!("seed-{seed}"));
         let mut config = self.base.clone();
         config.model.activation = activation;
         config.optimizer.lr = lr;
@@ -59,8 +59,8 @@ fn lr_name(lr: f64) -> String {
 
 /// The Figure 1 setting with the options' overrides, backend and data folder.
 fn base_config(options: &Fig1Options) -> Result<UncheckedConfig, ExperimentError> {
-    let own = if options.quick { vec!["dataset.subset_per_class=1000".to_string()] } else { Vec::new() };
-    protocol_config(setting::FIG1_TOML, "fig1 base config", own, &options.overrides, options.backend, options.data.as_ref())
+    let own = if options.common.quick { vec!["dataset.subset_per_class=1000".to_string()] } else { Vec::new() };
+    protocol_config(setting::FIG1_TOML, "fig1 base config", own, &options.common)
 }
 
 /// Runs (or resumes) the whole experiment and writes `report.md`, `report.json`, `fig1.png/svg`.
@@ -68,15 +68,15 @@ pub fn fig1(options: &Fig1Options) -> Result<Report, ExperimentError> {
     let mut plan = Plan::from_options(options)?;
     let base = base_config(options)?;
     let data = base.dataset.load(base.training.seed)?;
-    if options.quick {
+    if options.common.quick {
         let reduction = format!("training set: a class-balanced subset of at most 1,000 images per class ({} images)", data.train.len());
         plan.reductions.insert(0, reduction);
     }
     for warning in data.files.iter().filter_map(|file| file.warning()) {
         eprintln!("warning: {warning}");
     }
-    std::fs::create_dir_all(&options.out).map_err(|e| ExperimentError::io(&options.out, e))?;
-    let runner = Runner::new(&data, options.progress, RunMode::of(options.report_only, options.plan.as_deref()))?;
+    std::fs::create_dir_all(&options.common.out).map_err(|e| ExperimentError::io(&options.common.out, e))?;
+    let runner = Runner::for_experiment(&data, &options.common)?;
     let mut x = Experiment { options, plan: &plan, base, runner, pending: Vec::new(), host: None };
     let (mut trials, mut results) = (Vec::new(), Vec::new());
     for &activation in &options.activations {
@@ -90,6 +90,6 @@ pub fn fig1(options: &Fig1Options) -> Result<Report, ExperimentError> {
         }
     }
     let report = report::assemble(&x, trials, results);
-    report::write(&PathBuf::from(&options.out), &report)?;
+    report::write(&PathBuf::from(&options.common.out), &report)?;
     Ok(report)
 }

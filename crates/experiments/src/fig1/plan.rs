@@ -1,36 +1,23 @@
 //! What the user asked for, checked and resolved into a [`Plan`] before anything is trained.
 
 use actlab_models::Activation;
-use actlab_train::Backend;
-use actlab_train::progress::ProgressMode;
-use std::path::PathBuf;
 
 use crate::ExperimentError;
 use crate::fig1::records::Plan;
-use crate::toolkit::options::{check_overrides, check_rate_grid};
+use crate::toolkit::options::{ExperimentOptions, check_overrides, check_rate_grid};
 
 /// What the user asked for; unset values take the full or `--quick` defaults.
 #[derive(Clone, Debug)]
 pub struct Fig1Options {
-    pub out: PathBuf,
-    pub backend: Backend,
-    pub data: Option<PathBuf>,
+    /// Where, on what and how it runs: the options every experiment shares.
+    pub common: ExperimentOptions,
     pub activations: Vec<Activation>,
-    pub seeds: Option<usize>,
-    pub quick: bool,
     pub lr_grid: Option<Vec<f64>>,
     pub trial_epochs: Option<f64>,
     /// How many of the best short-trial rates are run to the target to choose between them.
     pub finalists: Option<usize>,
     pub max_epochs: Option<f64>,
     pub target: Option<f64>,
-    /// `section.key=value` applied to the base config (e.g. another dataset for tests).
-    pub overrides: Vec<String>,
-    pub progress: ProgressMode,
-    /// Write the report from what has finished; train nothing.
-    pub report_only: bool,
-    /// Write the runs that can start now to this job list instead of training them.
-    pub plan: Option<PathBuf>,
 }
 
 /// The config keys the experiment sets in every run, and the option that sets each.
@@ -49,20 +36,20 @@ fn invalid(message: String) -> ExperimentError {
 impl Plan {
     /// The plan for `options`, every value checked.
     pub fn from_options(options: &Fig1Options) -> Result<Self, ExperimentError> {
-        let quick = options.quick;
+        let quick = options.common.quick;
         let default_grid = if quick { vec![5e-4, 1e-3, 2e-3] } else { vec![3e-4, 1e-3, 3e-3, 1e-2] };
         let mut plan = Plan {
             activations: options.activations.clone(),
             lr_grid: options.lr_grid.clone().unwrap_or(default_grid),
             trial_epochs: options.trial_epochs.unwrap_or(if quick { 0.5 } else { 1.0 }),
             finalists: options.finalists.unwrap_or(if quick { 1 } else { 2 }),
-            seeds: options.seeds.unwrap_or(if quick { 2 } else { 5 }),
+            seeds: options.common.seeds.unwrap_or(if quick { 2 } else { 5 }),
             max_epochs: options.max_epochs.unwrap_or(if quick { 30.0 } else { 80.0 }),
             target: options.target.unwrap_or(if quick { 0.6 } else { 0.25 }),
             reductions: Vec::new(),
         };
         plan.check()?;
-        check_overrides(&options.overrides, &MANAGED).map_err(invalid)?;
+        check_overrides(&options.common.overrides, &MANAGED).map_err(invalid)?;
         plan.reductions = plan.reductions_from_the_paper();
         Ok(plan)
     }
@@ -104,24 +91,33 @@ impl Plan {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use actlab_train::Backend;
+    use actlab_train::progress::ProgressMode;
+    use std::path::PathBuf;
 
-    fn options() -> Fig1Options {
-        Fig1Options {
+    fn common() -> ExperimentOptions {
+        ExperimentOptions {
             out: PathBuf::from("unused"),
             backend: Backend::Flex,
             data: None,
-            activations: vec![Activation::Relu, Activation::Tanh],
-            seeds: None,
             quick: false,
+            seeds: None,
+            overrides: vec![],
+            progress: ProgressMode::Quiet,
+            report_only: false,
+            plan: None,
+        }
+    }
+
+    fn options() -> Fig1Options {
+        Fig1Options {
+            common: common(),
+            activations: vec![Activation::Relu, Activation::Tanh],
             lr_grid: None,
             trial_epochs: None,
             finalists: None,
             max_epochs: None,
             target: None,
-            overrides: vec![],
-            progress: ProgressMode::Quiet,
-            report_only: false,
-            plan: None,
         }
     }
 
@@ -130,7 +126,7 @@ mod tests {
         let full = Plan::from_options(&options()).expect("valid");
         assert_eq!((full.seeds, full.finalists, full.target, full.max_epochs), (5, 2, 0.25, 80.0));
         assert!(full.reductions.is_empty(), "{:?}", full.reductions);
-        let quick = Plan::from_options(&Fig1Options { quick: true, ..options() }).expect("valid");
+        let quick = Plan::from_options(&Fig1Options { common: ExperimentOptions { quick: true, ..common() }, ..options() }).expect("valid");
         assert_eq!(quick.reductions.len(), 4, "{:?}", quick.reductions);
     }
 
@@ -141,7 +137,7 @@ mod tests {
             Fig1Options { max_epochs: Some(f64::NAN), ..options() },
             Fig1Options { trial_epochs: Some(0.0), ..options() },
             Fig1Options { lr_grid: Some(vec![1e-3, -1.0]), ..options() },
-            Fig1Options { seeds: Some(0), ..options() },
+            Fig1Options { common: ExperimentOptions { seeds: Some(0), ..common() }, ..options() },
         ];
         for options in bad {
             let err = Plan::from_options(&options).expect_err("invalid");

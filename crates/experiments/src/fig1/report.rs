@@ -30,7 +30,7 @@ fn ratios_to_relu(results: &[ActivationResult]) -> (BTreeMap<String, Ratio>, BTr
 
 pub(super) fn assemble(x: &Experiment, trials: Vec<Trial>, results: Vec<ActivationResult>) -> Report {
     let (epoch_ratios, time_ratios) = ratios_to_relu(&results);
-    let (base, data, backend) = (&x.base, x.runner.data(), x.options.backend);
+    let (base, data, backend) = (&x.base, x.runner.data(), x.options.common.backend);
     let host = RunHost { backend: backend.to_string(), device: device_name(backend), threads: 0, commit: String::new() };
     Report {
         plan: x.plan.clone(),

@@ -22,7 +22,7 @@ pub(super) fn search(x: &mut Experiment, activation: Activation) -> Result<Searc
     let mut trials = Vec::new();
     let mut unfinished = None;
     while let Some(lr) = grid.next_rate() {
-        let folder = x.options.out.join("search").join(activation.name()).join(lr_name(lr));
+        let folder = x.options.common.out.join("search").join(activation.name()).join(lr_name(lr));
         let mut config = x.base.clone();
         config.model.activation = activation;
         config.optimizer.lr = lr;

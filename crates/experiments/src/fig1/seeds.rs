@@ -33,7 +33,7 @@ pub(super) fn seed_runs(x: &mut Experiment, activation: Activation, race: Race) 
         };
         x.host.get_or_insert_with(|| RunHost {
             backend: summary.backend.clone(),
-            device: device_name(x.options.backend),
+            device: device_name(x.options.common.backend),
             threads: summary.threads,
             commit: summary.versions.commit.clone(),
         });

@@ -24,13 +24,13 @@ use crate::ExperimentError;
 use crate::fig1::setting;
 use crate::filters::run::Study;
 use crate::toolkit::provenance::Provenance;
-use crate::toolkit::runner::{RunMode, Runner};
+use crate::toolkit::runner::Runner;
 use crate::toolkit::saved::{initial_model, saved_model};
 use crate::toolkit::setup::{load_data, protocol_config};
 
 fn base_config(options: &FiltersOptions, plan: &Plan) -> Result<UncheckedConfig, ExperimentError> {
     let own = plan.subset_per_class.map(|n| format!("dataset.subset_per_class={n}")).into_iter().collect();
-    protocol_config(setting::FIG1_TOML, "study-filters setting", own, &options.overrides, options.backend, options.data.as_ref())
+    protocol_config(setting::FIG1_TOML, "study-filters setting", own, &options.common)
 }
 
 /// Runs (or resumes) the study and writes `report.md`, `report.json`, `filters.png/svg` and
@@ -39,16 +39,16 @@ pub fn filters(options: &FiltersOptions) -> Result<Report, ExperimentError> {
     let plan = Plan::from_options(options)?;
     let base = base_config(options, &plan)?;
     base.clone().check("study-filters setting")?;
-    let data = load_data(&base, &options.out)?;
-    let runner = Runner::new(&data, options.progress, RunMode::of(options.report_only, options.plan.as_deref()))?;
-    let mut study = Study { out: options.out.clone(), plan: &plan, base: base.clone(), runner, data: &data, pending: Vec::new() };
+    let data = load_data(&base, &options.common.out)?;
+    let runner = Runner::for_experiment(&data, &options.common)?;
+    let mut study = Study { out: options.common.out.clone(), plan: &plan, base: base.clone(), runner, data: &data, pending: Vec::new() };
     let runs = study.run_all()?;
     let same_init = draw(&study, &data)?;
     let commits = runs.iter().map(|r| r.commit.clone()).collect::<Vec<_>>();
     let setting = format!("Figure 1 setting, {} epochs", plan.epochs);
-    let provenance = Provenance::new(setting, options.backend, base.dataset.name.to_string(), &data, commits, study.pending.clone());
+    let provenance = Provenance::new(setting, options.common.backend, base.dataset.name.to_string(), &data, commits, study.pending.clone());
     let report = Report { summaries: report::summaries(&plan, &runs), plan: plan.clone(), same_init, runs, provenance };
-    report::write(&options.out, &report, &data)?;
+    report::write(&options.common.out, &report, &data)?;
     Ok(report)
 }
 

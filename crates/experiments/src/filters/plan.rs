@@ -1,30 +1,19 @@
 //! The filters study's options, checked and turned into a plan before any training.
 
 use actlab_models::Activation;
-use actlab_train::Backend;
-use actlab_train::progress::ProgressMode;
-use std::path::PathBuf;
 
 use crate::ExperimentError;
 use crate::filters::records::Plan;
-use crate::toolkit::options::check_overrides;
+use crate::toolkit::options::{ExperimentOptions, check_overrides};
 
 #[derive(Clone, Debug)]
 pub struct FiltersOptions {
-    pub out: PathBuf,
-    pub backend: Backend,
-    pub data: Option<PathBuf>,
-    pub quick: bool,
-    pub seeds: Option<usize>,
+    /// Where, on what and how it runs: the options every experiment shares.
+    pub common: ExperimentOptions,
     pub epochs: Option<usize>,
     pub activations: Option<Vec<Activation>>,
     /// `activation=rate` pairs replacing the Figure 1 rates.
     pub rates: Vec<(Activation, f64)>,
-    pub overrides: Vec<String>,
-    pub progress: ProgressMode,
-    pub report_only: bool,
-    /// Write the runs that can start now to this job list instead of training them.
-    pub plan: Option<PathBuf>,
 }
 
 // The default form: the whole training set, 3 epochs, 3 seeds (timings in the README);
@@ -49,7 +38,7 @@ fn invalid(message: String) -> ExperimentError {
 
 impl Plan {
     pub fn from_options(o: &FiltersOptions) -> Result<Self, ExperimentError> {
-        let q = o.quick;
+        let q = o.common.quick;
         let activations = o.activations.clone().unwrap_or(FIG1_RATES.map(|(a, _)| a).to_vec());
         let rate_of = |a: Activation| o.rates.iter().chain(FIG1_RATES.iter()).find(|(b, _)| *b == a).map(|(_, lr)| *lr);
         let mut rates = Vec::new();
@@ -65,14 +54,14 @@ impl Plan {
             activations: activations.iter().map(|a| a.to_string()).collect(),
             rates,
             epochs: o.epochs.unwrap_or(if q { 2 } else { EPOCHS }),
-            seeds: o.seeds.unwrap_or(if q { 2 } else { SEEDS }),
+            seeds: o.common.seeds.unwrap_or(if q { 2 } else { SEEDS }),
             subset_per_class: q.then_some(QUICK_PER_CLASS),
             reductions: Vec::new(),
         };
         if plan.activations.is_empty() || plan.seeds == 0 || plan.epochs == 0 {
             return Err(invalid("need at least one activation, seed and epoch".into()));
         }
-        check_overrides(&o.overrides, &MANAGED).map_err(invalid)?;
+        check_overrides(&o.common.overrides, &MANAGED).map_err(invalid)?;
         Ok(Plan { reductions: plan.reductions_from_the_default(), ..plan })
     }
 

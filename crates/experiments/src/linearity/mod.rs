@@ -24,7 +24,7 @@ pub use records::{Cell, CellRun, CollapseRow, Plan, Report, SlopePoint, ZooRow};
 use crate::ExperimentError;
 use crate::linearity::cells::{CellSpec, Net, shape};
 use crate::linearity::run::Study;
-use crate::toolkit::runner::{RunMode, Runner};
+use crate::toolkit::runner::Runner;
 use crate::toolkit::setup::{load_data, protocol_config};
 
 pub const PROTOCOL_TOML: &str = include_str!("../../../../configs/study-linearity.toml");
@@ -32,7 +32,7 @@ pub const PROTOCOL_TOML: &str = include_str!("../../../../configs/study-linearit
 /// The protocol's config with the plan's subset, the options' overrides, backend and data.
 fn base_config(options: &LinearityOptions, plan: &Plan) -> Result<UncheckedConfig, ExperimentError> {
     let own = vec![format!("dataset.subset_per_class={}", plan.subset_per_class), format!("dataset.test_subset={}", plan.test_images)];
-    protocol_config(PROTOCOL_TOML, "study-linearity protocol", own, &options.overrides, options.backend, options.data.as_ref())
+    protocol_config(PROTOCOL_TOML, "study-linearity protocol", own, &options.common)
 }
 
 /// The rows of each part and the distinct cells they need, in the order they are run.
@@ -71,10 +71,10 @@ impl Layout {
 pub fn linearity(options: &LinearityOptions) -> Result<Report, ExperimentError> {
     let plan = Plan::from_options(options)?;
     let base = base_config(options, &plan)?;
-    let data = load_data(&base, &options.out)?;
+    let data = load_data(&base, &options.common.out)?;
     let layout = Layout::new(&plan);
-    let runner = Runner::new(&data, options.progress, RunMode::of(options.report_only, options.plan.as_deref()))?;
-    let mut study = Study { out: options.out.clone(), plan: &plan, base: base.clone(), runner, pending: Vec::new() };
+    let runner = Runner::for_experiment(&data, &options.common)?;
+    let mut study = Study { out: options.common.out.clone(), plan: &plan, base: base.clone(), runner, pending: Vec::new() };
     let mut cells = Vec::new();
     for spec in layout.distinct_cells() {
         let Some(mut cell) = study.cell(&spec)? else { continue };
@@ -98,8 +98,8 @@ pub fn linearity(options: &LinearityOptions) -> Result<Report, ExperimentError> 
                 ZooRow { activation: c.activation.to_string(), key: c.key(), saturates: saturates.into(), smooth }
             })
             .collect(),
-        ..report::assemble(&plan, &base, &data, options.backend, cells, study.pending)
+        ..report::assemble(&plan, &base, &data, options.common.backend, cells, study.pending)
     };
-    report::write(&options.out, &report)?;
+    report::write(&options.common.out, &report)?;
     Ok(report)
 }

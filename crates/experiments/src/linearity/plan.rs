@@ -1,34 +1,21 @@
 //! What the user asked for, checked and resolved into a [`Plan`] before anything is trained.
 
 use actlab_models::Activation;
-use actlab_train::Backend;
-use actlab_train::progress::ProgressMode;
-use std::path::PathBuf;
 
 use crate::ExperimentError;
 use crate::linearity::records::Plan;
-use crate::toolkit::options::{check_overrides, check_rate_grid};
+use crate::toolkit::options::{ExperimentOptions, check_overrides, check_rate_grid};
 
 /// What the user asked for; unset values take the default or `--quick` values.
 #[derive(Clone, Debug)]
 pub struct LinearityOptions {
-    pub out: PathBuf,
-    pub backend: Backend,
-    pub data: Option<PathBuf>,
-    pub quick: bool,
-    pub seeds: Option<usize>,
+    /// Where, on what and how it runs: the options every experiment shares.
+    pub common: ExperimentOptions,
     pub epochs: Option<usize>,
     pub slopes: Option<Vec<f64>>,
     pub zoo: Option<Vec<Activation>>,
     pub lr_grid: Option<Vec<f64>>,
     pub target: Option<f64>,
-    /// `section.key=value` applied to the protocol's config (e.g. another dataset for tests).
-    pub overrides: Vec<String>,
-    pub progress: ProgressMode,
-    /// Write the report from what has finished; train nothing.
-    pub report_only: bool,
-    /// Write the runs that can start now to this job list instead of training them.
-    pub plan: Option<PathBuf>,
 }
 
 // The default study: about an hour of training on 2 AVX-512 cores (flex, ~1,600 convnet18
@@ -58,21 +45,21 @@ fn invalid(message: String) -> ExperimentError {
 
 impl Plan {
     pub fn from_options(o: &LinearityOptions) -> Result<Self, ExperimentError> {
-        let q = o.quick;
+        let q = o.common.quick;
         let mut plan = Plan {
             subset_per_class: if q { 200 } else { PER_CLASS },
             test_images: if q { 1000 } else { TEST_IMAGES },
             epochs: o.epochs.unwrap_or(if q { 4 } else { EPOCHS }),
             trial_epochs: 1.0,
             lr_grid: o.lr_grid.clone().unwrap_or(LR_GRID.to_vec()),
-            seeds: o.seeds.unwrap_or(if q { 2 } else { SEEDS }),
+            seeds: o.common.seeds.unwrap_or(if q { 2 } else { SEEDS }),
             target: o.target.unwrap_or(if q { 0.7 } else { 0.5 }),
             slopes: o.slopes.clone().unwrap_or_else(|| if q { QUICK_SLOPES.to_vec() } else { SLOPES.to_vec() }),
             zoo: o.zoo.clone().unwrap_or(Activation::ALL.to_vec()).iter().map(|a| a.to_string()).collect(),
             reductions: Vec::new(),
         };
         plan.check()?;
-        check_overrides(&o.overrides, &MANAGED).map_err(invalid)?;
+        check_overrides(&o.common.overrides, &MANAGED).map_err(invalid)?;
         plan.reductions = plan.reductions_from_the_default(q);
         Ok(plan)
     }

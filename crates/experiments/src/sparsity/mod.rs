@@ -21,12 +21,12 @@ use crate::ExperimentError;
 use crate::fig1::setting;
 use crate::sparsity::run::Study;
 use crate::toolkit::provenance::Provenance;
-use crate::toolkit::runner::{RunMode, Runner};
+use crate::toolkit::runner::Runner;
 use crate::toolkit::setup::{load_data, protocol_config};
 
 fn base_config(options: &SparsityOptions, plan: &Plan) -> Result<UncheckedConfig, ExperimentError> {
     let own = plan.subset_per_class.map(|n| format!("dataset.subset_per_class={n}")).into_iter().collect();
-    protocol_config(setting::FIG1_TOML, "study-sparsity setting", own, &options.overrides, options.backend, options.data.as_ref())
+    protocol_config(setting::FIG1_TOML, "study-sparsity setting", own, &options.common)
 }
 
 /// Runs (or resumes) the study and writes `report.md`, `report.json`, `sparsity.png/svg` and
@@ -35,9 +35,9 @@ pub fn sparsity(options: &SparsityOptions) -> Result<Report, ExperimentError> {
     let plan = Plan::from_options(options)?;
     let base = base_config(options, &plan)?;
     base.clone().check("study-sparsity setting")?;
-    let data = load_data(&base, &options.out)?;
-    let runner = Runner::new(&data, options.progress, RunMode::of(options.report_only, options.plan.as_deref()))?;
-    let mut study = Study { out: options.out.clone(), plan: &plan, base: base.clone(), runner, data: &data, pending: Vec::new() };
+    let data = load_data(&base, &options.common.out)?;
+    let runner = Runner::for_experiment(&data, &options.common)?;
+    let mut study = Study { out: options.common.out.clone(), plan: &plan, base: base.clone(), runner, data: &data, pending: Vec::new() };
     let (mut summaries, mut all_runs) = (Vec::new(), Vec::new());
     for activation in &plan.activations {
         let Some(rate) = study.rate(activation)? else { continue };
@@ -52,7 +52,7 @@ pub fn sparsity(options: &SparsityOptions) -> Result<Report, ExperimentError> {
     }
     let commits = all_runs.iter().map(|r| r.commit.clone()).collect::<Vec<_>>();
     let setting = format!("Figure 1 setting, {} epochs", plan.epochs);
-    let provenance = Provenance::new(setting, options.backend, base.dataset.name.to_string(), &data, commits, study.pending.clone());
+    let provenance = Provenance::new(setting, options.common.backend, base.dataset.name.to_string(), &data, commits, study.pending.clone());
     let report = Report {
         plan: plan.clone(),
         summaries,
@@ -61,7 +61,7 @@ pub fn sparsity(options: &SparsityOptions) -> Result<Report, ExperimentError> {
         runs: all_runs,
         provenance,
     };
-    figures::draw(&options.out, &report)?;
-    report::write(&options.out, &report, &data)?;
+    figures::draw(&options.common.out, &report)?;
+    report::write(&options.common.out, &report, &data)?;
     Ok(report)
 }

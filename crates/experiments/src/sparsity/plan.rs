@@ -1,29 +1,18 @@
 //! The sparsity study's options, checked and turned into a plan before any training.
 
 use actlab_models::Activation;
-use actlab_train::Backend;
-use actlab_train::progress::ProgressMode;
-use std::path::PathBuf;
 
 use crate::ExperimentError;
 use crate::sparsity::records::Plan;
-use crate::toolkit::options::{check_overrides, check_rate_grid};
+use crate::toolkit::options::{ExperimentOptions, check_overrides, check_rate_grid};
 
 #[derive(Clone, Debug)]
 pub struct SparsityOptions {
-    pub out: PathBuf,
-    pub backend: Backend,
-    pub data: Option<PathBuf>,
-    pub quick: bool,
-    pub seeds: Option<usize>,
+    /// Where, on what and how it runs: the options every experiment shares.
+    pub common: ExperimentOptions,
     pub epochs: Option<usize>,
     pub activations: Option<Vec<Activation>>,
     pub lr_grid: Option<Vec<f64>>,
-    pub overrides: Vec<String>,
-    pub progress: ProgressMode,
-    pub report_only: bool,
-    /// Write the runs that can start now to this job list instead of training them.
-    pub plan: Option<PathBuf>,
 }
 
 // The default form: the whole training set, 3 epochs, 3 seeds, 1,000 held-out images; --quick:
@@ -51,11 +40,11 @@ fn invalid(message: String) -> ExperimentError {
 
 impl Plan {
     pub fn from_options(o: &SparsityOptions) -> Result<Self, ExperimentError> {
-        let q = o.quick;
+        let q = o.common.quick;
         let plan = Plan {
             activations: o.activations.clone().unwrap_or(ACTIVATIONS.to_vec()).iter().map(|a| a.to_string()).collect(),
             epochs: o.epochs.unwrap_or(if q { 2 } else { EPOCHS }),
-            seeds: o.seeds.unwrap_or(if q { 2 } else { SEEDS }),
+            seeds: o.common.seeds.unwrap_or(if q { 2 } else { SEEDS }),
             subset_per_class: q.then_some(QUICK_PER_CLASS),
             probe_images: if q { 500 } else { PROBE_IMAGES },
             lr_grid: o.lr_grid.clone().unwrap_or(LR_GRID.to_vec()),
@@ -65,7 +54,7 @@ impl Plan {
             return Err(invalid("need at least one activation, seed, epoch and learning rate".into()));
         }
         check_rate_grid(&plan.lr_grid).map_err(invalid)?;
-        check_overrides(&o.overrides, &MANAGED).map_err(invalid)?;
+        check_overrides(&o.common.overrides, &MANAGED).map_err(invalid)?;
         let mut reductions = Vec::new();
         if let Some(n) = plan.subset_per_class {
             reductions.push(format!(

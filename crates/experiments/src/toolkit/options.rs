@@ -2,7 +2,38 @@
 //! run folders cannot collide, and `--set` overrides of keys the experiment sets itself (which
 //! would otherwise be silently replaced).
 
+use actlab_train::Backend;
+use actlab_train::progress::ProgressMode;
+use std::path::{Path, PathBuf};
+
 use super::markdown::fmt_lr;
+
+/// What every experiment (Figure 1 and each study) is told besides its own parameters: where its
+/// run folders go, what it trains on, and whether it trains, reports or only plans.
+#[derive(Clone, Debug)]
+pub struct ExperimentOptions {
+    pub out: PathBuf,
+    pub backend: Backend,
+    pub data: Option<PathBuf>,
+    /// The reduced form, for a first try in minutes; the report lists what it reduces.
+    pub quick: bool,
+    /// Seeds per cell (default: the experiment's own, fewer with `quick`).
+    pub seeds: Option<usize>,
+    /// `--set section.key=value` overrides of the experiment's base config.
+    pub overrides: Vec<String>,
+    pub progress: ProgressMode,
+    /// Write the report from the runs finished so far and train nothing.
+    pub report_only: bool,
+    /// Write the runs that can start now to this job list instead of training them.
+    pub plan: Option<PathBuf>,
+}
+
+impl ExperimentOptions {
+    /// The same options, planning into `list` instead of training.
+    pub fn planned(&self, list: &Path) -> Self {
+        ExperimentOptions { plan: Some(list.to_path_buf()), ..self.clone() }
+    }
+}
 
 /// A grid of positive, finite rates whose folder names (`lr-1e-3`) are all different: two rates
 /// that differ only past the fourth significant digit would share one run folder.

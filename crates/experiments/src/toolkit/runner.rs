@@ -12,6 +12,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::ExperimentError;
+use crate::toolkit::options::ExperimentOptions;
 
 /// One training run of an experiment: its folder, its config and its progress label.
 #[derive(Clone, Debug)]
@@ -34,9 +35,9 @@ pub enum RunMode {
 }
 
 impl RunMode {
-    pub fn of(report_only: bool, plan: Option<&Path>) -> Self {
-        match (plan, report_only) {
-            (Some(file), _) => Self::Plan(file.to_path_buf()),
+    pub fn of(options: &ExperimentOptions) -> Self {
+        match (&options.plan, options.report_only) {
+            (Some(file), _) => Self::Plan(file.clone()),
             (None, true) => Self::ReportOnly,
             (None, false) => Self::Train,
         }
@@ -53,12 +54,14 @@ pub struct Runner<'a> {
 }
 
 impl<'a> Runner<'a> {
-    pub fn new(data: &'a LoadedDataset, progress: ProgressMode, mode: RunMode) -> Result<Self, ExperimentError> {
+    /// A runner for an experiment run with `options`: it trains, only reports, or writes the job list.
+    pub fn for_experiment(data: &'a LoadedDataset, options: &ExperimentOptions) -> Result<Self, ExperimentError> {
+        let mode = RunMode::of(options);
         let jobs = match &mode {
             RunMode::Plan(file) => Some(File::create(file).map_err(|e| ExperimentError::io(file, e))?),
             _ => None,
         };
-        Ok(Self { data, progress, mode, jobs: RefCell::new(jobs) })
+        Ok(Self { data, progress: options.progress, mode, jobs: RefCell::new(jobs) })
     }
 
     pub fn data(&self) -> &LoadedDataset {

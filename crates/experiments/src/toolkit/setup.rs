@@ -3,29 +3,29 @@
 //! warning for every unofficial file, and the output folder.
 
 use actlab_datasets::{DatasetName, LoadedDataset};
-use actlab_train::{Backend, UncheckedConfig};
-use std::path::{Path, PathBuf};
+use actlab_train::UncheckedConfig;
+use std::path::Path;
 
 use crate::ExperimentError;
+use crate::toolkit::options::ExperimentOptions;
 
-/// `protocol` (TOML, called `name` in errors) with `own` overrides, then the user's, applied.
+/// `protocol` (TOML, called `name` in errors) with `own` overrides, then the user's `--set`,
+/// backend and data folder from `options`, applied.
 pub fn protocol_config(
     protocol: &str,
     name: &str,
     own: Vec<String>,
-    user: &[String],
-    backend: Backend,
-    data: Option<&PathBuf>,
+    options: &ExperimentOptions,
 ) -> Result<UncheckedConfig, ExperimentError> {
-    let overrides: Vec<String> = own.into_iter().chain(user.iter().cloned()).collect();
+    let overrides: Vec<String> = own.into_iter().chain(options.overrides.iter().cloned()).collect();
     let mut config = UncheckedConfig::parse(protocol, name, &overrides)?;
     // Generated data follows the seed it is made from: pinned to the study's, every run (here,
     // or from a --plan job list) trains on the data the study loaded.
     if config.dataset.name == DatasetName::Synthetic {
         config.dataset.synthetic.seed.get_or_insert(config.training.seed);
     }
-    config.training.backend = backend;
-    if let Some(data) = data {
+    config.training.backend = options.backend;
+    if let Some(data) = &options.data {
         config.dataset.path = data.clone();
     }
     Ok(config)
