@@ -61,12 +61,13 @@ echo "GPU backends available: ${gpu_backends:-none}" | tee -a "$log" "$summary"
 
 # What the on-disk autotune cache saves at start: Figure 1's ReLU run for 2 iterations, in a cache
 # of its own (CUBECL_ENVIRONMENT names a separate database), first empty, then filled by the first.
+backend=${gpu_backends%%,*}
 if [ -n "$gpu_backends" ] && [ -d "$data" ]; then
     fresh="device-check-$(date +%s)"
     for pass in empty filled; do
-        stage "start-up, $pass cache (fig1-relu.toml, 2 iterations, ${gpu_backends%%,*})" \
+        stage "start-up, $pass cache (fig1-relu.toml, 2 iterations, $backend)" \
             env CUBECL_ENVIRONMENT="$fresh" "$actlab" train --config configs/fig1-relu.toml \
-            --backend "${gpu_backends%%,*}" --set dataset.path="$data" --set dataset.subset_per_class=26 \
+            --backend "$backend" --set dataset.path="$data" --set dataset.subset_per_class=26 \
             --set stop.max_epochs=1 --out "$out/startup-$pass" --progress quiet
     done
 fi
@@ -82,7 +83,6 @@ if [ -n "$gpu_backends" ]; then
 fi
 
 if [ "$fig1_seconds" -gt 0 ] && [ -n "$gpu_backends" ]; then
-    backend=${gpu_backends%%,*}
     runs="$out/fig1-runs"
     stage "fig1 (--backend $backend --jobs $jobs, at most ${fig1_seconds} s)" \
         timeout --signal=INT --kill-after=20 "$fig1_seconds" \

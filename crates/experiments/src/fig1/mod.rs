@@ -17,7 +17,6 @@ pub mod setting;
 
 use actlab_models::Activation;
 use actlab_train::UncheckedConfig;
-use std::path::PathBuf;
 
 pub use plan::Fig1Options;
 pub use race::fastest;
@@ -26,7 +25,7 @@ pub use records::{ActivationResult, Finalist, Outcome, Plan, Report, RunHost, Se
 use crate::ExperimentError;
 use crate::toolkit::markdown::fmt_lr;
 use crate::toolkit::runner::{RunSpec, Runner};
-use crate::toolkit::setup::protocol_config;
+use crate::toolkit::setup::{load_data, protocol_config};
 
 /// What the phases of the experiment share while it runs.
 struct Experiment<'a> {
@@ -67,15 +66,11 @@ fn base_config(options: &Fig1Options) -> Result<UncheckedConfig, ExperimentError
 pub fn fig1(options: &Fig1Options) -> Result<Report, ExperimentError> {
     let mut plan = Plan::from_options(options)?;
     let base = base_config(options)?;
-    let data = base.dataset.load(base.training.seed)?;
+    let data = load_data(&base, &options.common.out)?;
     if options.common.quick {
         let reduction = format!("training set: a class-balanced subset of at most 1,000 images per class ({} images)", data.train.len());
         plan.reductions.insert(0, reduction);
     }
-    for warning in data.files.iter().filter_map(|file| file.warning()) {
-        eprintln!("warning: {warning}");
-    }
-    std::fs::create_dir_all(&options.common.out).map_err(|e| ExperimentError::io(&options.common.out, e))?;
     let runner = Runner::for_experiment(&data, &options.common)?;
     let mut x = Experiment { options, plan: &plan, base, runner, pending: Vec::new(), host: None };
     let (mut trials, mut results) = (Vec::new(), Vec::new());
@@ -90,6 +85,6 @@ pub fn fig1(options: &Fig1Options) -> Result<Report, ExperimentError> {
         }
     }
     let report = report::assemble(&x, trials, results);
-    report::write(&PathBuf::from(&options.common.out), &report)?;
+    report::write(&options.common.out, &report)?;
     Ok(report)
 }
