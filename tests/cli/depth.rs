@@ -9,21 +9,7 @@ use std::path::Path;
 use crate::support::*;
 
 fn args(out: &Path) -> Vec<String> {
-    let words = [
-        "study",
-        "depth",
-        "--quick",
-        "--depths",
-        "2,5",
-        "--activations",
-        "sigmoid,relu",
-        "--epochs",
-        "3",
-        "--lr-grid",
-        "0.01,0.03",
-        "--seeds",
-        "2",
-    ];
+    let words = ["study", "depth", "--quick", "--depths", "2,5", "--activations", "sigmoid,relu", "--epochs", "3", "--seeds", "2"];
     study_args(&words, out, &["dataset.name=\"synthetic\"", "dataset.synthetic.side=8", "training.batch_size=32", "training.log_every=4"])
 }
 
@@ -36,7 +22,7 @@ fn depth_study_on_synthetic_data_reports_what_its_runs_and_probes_measured() {
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path().join("study");
     let report = run(&args(&out), &out);
-    for file in ["report.md", "report.json", "errors.png", "gradients.png", "saturation.png"] {
+    for file in ["report.md", "report.json", "errors.png", "gradients.png", "saturation.png", "sensitivity.png"] {
         assert!(out.join(file).exists(), "missing {file}");
     }
     assert_eq!(report.cells.len(), 8, "2 depths × 2 activations × 2 inits");
@@ -63,6 +49,11 @@ fn depth_study_on_synthetic_data_reports_what_its_runs_and_probes_measured() {
         let stalled = cell.train_error.as_ref().is_none_or(|e| e.mean >= report.plan.stalled_at);
         assert_eq!(cell.stalled, stalled, "{}", cell.key);
     }
+    // Every chosen rate has both neighbours run from every seed; the verdicts compare with ReLU.
+    for cell in &report.cells {
+        assert!(!cell.tuning.at_edge && cell.tuning.basin().iter().all(|t| t.is_some_and(|t| t.seeds.len() == 2)), "{}", cell.key);
+    }
+    assert_eq!(report.verdicts.len(), 4, "sigmoid − relu at 2 depths × 2 inits");
     // Training in stages (1 epoch, then on to 3, probing in between) gives the metrics of one go.
     let staged = &report.cells.iter().find(|c| c.key == "d5-sigmoid-xavier").expect("cell").runs[0];
     let one_go = dir.path().join("one-go");

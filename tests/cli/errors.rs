@@ -171,10 +171,14 @@ fn experiment_options_are_checked_before_any_training() {
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path().join("x");
     let o = out.to_str().expect("utf8");
-    let cases: [(&[&str], &str); 4] = [
+    let cases: [(&[&str], &str); 5] = [
         (&["reproduce", "fig1", "--quick", "--out", o, "--set", "stop.max_epochs=nan"], "use --max-epochs"),
         (&["reproduce", "fig1", "--quick", "--out", o, "--lr-grid", "0.001,0.0010001"], "share the run folder lr-1e-3"),
-        (&["study", "linearity", "--quick", "--out", o, "--set", "optimizer.lr=0.1"], "use --lr-grid"),
+        (&["study", "linearity", "--quick", "--out", o, "--set", "optimizer.lr=0.1"], "use --lr-start"),
+        (
+            &["study", "depth", "--quick", "--out", o, "--lr-start", "0.005"],
+            "--lr-start: learning-rate start 0.005: must be 1 or 3 times a power of ten",
+        ),
         (&["study", "depth", "--quick", "--out", o, "--set", "training.seed=3"], "use --seeds"),
     ];
     for (args, needle) in cases {

@@ -8,19 +8,20 @@ use std::process::Command;
 use crate::support::*;
 
 fn args(out: &Path) -> Vec<String> {
-    let words =
-        ["study", "linearity", "--quick", "--slopes", "0,1", "--zoo", "relu", "--epochs", "2", "--lr-grid", "0.01,0.03", "--seeds", "2"];
+    let words = ["study", "linearity", "--quick", "--slopes", "0,1", "--zoo", "relu", "--epochs", "2", "--seeds", "2"];
     study_args(&words, out, &["dataset.name=\"synthetic\"", "dataset.synthetic.side=16", "training.batch_size=32", "training.log_every=4"])
 }
 
 /// Plans wave after wave into `out`, running each job list with `run_list`, then reports; the
-/// waves' sizes, after checking that the first one holds every cell's whole rate grid.
+/// waves' sizes, after checking that the first one holds every cell's whole starting grid (seed
+/// 1 of each rate to the first rung).
 fn planned(out: &Path, jobs: &Path, run_list: impl Fn(&Path, usize)) -> (Report, Vec<usize>) {
     let waves = plan_waves(&args(out), jobs, run_list);
     let report: Report = run_report(&args(out), out);
-    let trial_folders = |rate: &str| waves[0].iter().filter(|l| l.contains("/search/") && l.contains(rate)).count();
+    let first_rung = |rate: &str| waves[0].iter().filter(|l| l.contains(&format!("/lr-{rate}/seed-1'"))).count();
     let cells = report.cells.len();
-    assert!(cells > 0 && trial_folders("/lr-1e-2'") == cells && trial_folders("/lr-3e-2'") == cells, "first wave: {:?}", waves[0]);
+    assert!(cells > 0 && ["3e-3", "1e-2", "3e-2"].iter().all(|r| first_rung(r) == cells), "first wave: {:?}", waves[0]);
+    assert_eq!(waves[0].len(), 3 * cells, "first wave: {:?}", waves[0]);
     (report, waves.iter().map(Vec::len).collect())
 }
 
@@ -28,7 +29,7 @@ fn planned(out: &Path, jobs: &Path, run_list: impl Fn(&Path, usize)) -> (Report,
 fn assert_planned_gives_the_sequential_report(dir: &Path, run_list: impl Fn(&Path, usize)) {
     let sequential: Report = run_report(&args(&dir.join("sequential")), &dir.join("sequential"));
     let (planned, waves) = planned(&dir.join("planned"), &dir.join("jobs.txt"), run_list);
-    assert!(waves.len() >= 2, "trials, then seeds: {waves:?}");
+    assert!(waves.len() >= 3, "rungs, then seeds: {waves:?}");
     assert!(planned.provenance.pending.is_empty(), "{:?}", planned.provenance.pending);
     assert_eq!(cells(&planned), cells(&sequential));
 }

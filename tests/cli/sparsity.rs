@@ -9,8 +9,7 @@ use std::path::Path;
 use crate::support::*;
 
 fn args(out: &Path) -> Vec<String> {
-    let words =
-        ["study", "sparsity", "--quick", "--epochs", "2", "--seeds", "2", "--activations", "relu,tanh,sigmoid", "--lr-grid", "0.01,0.03"];
+    let words = ["study", "sparsity", "--quick", "--epochs", "2", "--seeds", "2", "--activations", "relu,tanh,sigmoid"];
     study_args(
         &words,
         out,

@@ -136,7 +136,9 @@ pub fn run_report<R: serde::de::DeserializeOwned>(args: &[String], out: &Path) -
 /// with `run_list(jobs, lines)`, until a wave is empty. Each wave's job lines.
 pub fn plan_waves(args: &[String], jobs: &Path, run_list: impl Fn(&Path, usize)) -> Vec<Vec<String>> {
     let mut waves = Vec::new();
-    for _ in 0..8 {
+    // The tuner's rungs, extensions and seeds each wait for the wave before: 20 waves is ample
+    // for the small studies of the tests.
+    for _ in 0..20 {
         let mut planning = args.to_vec();
         planning.extend(["--plan".to_string(), jobs.display().to_string()]);
         let refs: Vec<&str> = planning.iter().map(String::as_str).collect();
@@ -149,7 +151,7 @@ pub fn plan_waves(args: &[String], jobs: &Path, run_list: impl Fn(&Path, usize))
         run_list(jobs, lines.len());
         waves.push(lines);
     }
-    panic!("still listing runs after 8 waves: {:?}", waves.iter().map(Vec::len).collect::<Vec<_>>())
+    panic!("still listing runs after 20 waves: {:?}", waves.iter().map(Vec::len).collect::<Vec<_>>())
 }
 
 /// Runs a job list the way GNU parallel would: `xargs -P 2`, one shell per line.

@@ -368,16 +368,17 @@ pub struct SparsityArgs {
     /// Activations (default relu,tanh,sigmoid).
     #[arg(long, value_delimiter = ',')]
     pub activations: Option<Vec<Activation>>,
-    /// Learning rates tried (1 epoch each) for activations without a Figure 1 rate.
-    #[arg(long, value_delimiter = ',')]
-    pub lr_grid: Option<Vec<f64>>,
+    /// Centre of the learning-rate grid for activations without a Figure 1 rate (1-3 grid
+    /// point; default: the activation's own, 1e-1 for sigmoid).
+    #[arg(long)]
+    pub lr_start: Option<f64>,
     #[arg(long, default_value = "runs/study-sparsity")]
     pub out: PathBuf,
 }
 
 impl From<SparsityArgs> for SparsityOptions {
     fn from(a: SparsityArgs) -> Self {
-        SparsityOptions { common: a.common.options(a.out), epochs: a.epochs, activations: a.activations, lr_grid: a.lr_grid }
+        SparsityOptions { common: a.common.options(a.out), epochs: a.epochs, activations: a.activations, lr_start: a.lr_start }
     }
 }
 
@@ -443,9 +444,10 @@ pub struct LinearityArgs {
     /// Activations of the zoo (default: all).
     #[arg(long, value_delimiter = ',')]
     pub zoo: Option<Vec<Activation>>,
-    /// Learning rates to try per cell, comma-separated.
-    #[arg(long, value_delimiter = ',')]
-    pub lr_grid: Option<Vec<f64>>,
+    /// Centre of every cell's learning-rate grid, a point of the 1-3 grid (1e-2, 3e-3, ...);
+    /// default: each activation's own (1e-1 for sigmoid, 1e-2 for the others).
+    #[arg(long)]
+    pub lr_start: Option<f64>,
     /// Training-error target for "epochs to target" (default 0.5, or 0.7 with --quick).
     #[arg(long)]
     pub target: Option<f64>,
@@ -460,7 +462,7 @@ impl From<LinearityArgs> for LinearityOptions {
             epochs: a.epochs,
             slopes: a.slopes,
             zoo: a.zoo,
-            lr_grid: a.lr_grid,
+            lr_start: a.lr_start,
             target: a.target,
         }
     }
@@ -482,9 +484,10 @@ pub struct DepthArgs {
     /// Units per hidden layer (default 128).
     #[arg(long)]
     pub width: Option<usize>,
-    /// Learning rates to try per cell, comma-separated.
-    #[arg(long, value_delimiter = ',')]
-    pub lr_grid: Option<Vec<f64>>,
+    /// Centre of every cell's learning-rate grid, a point of the 1-3 grid (1e-2, 3e-3, ...);
+    /// default: each activation's own (1e-1 for sigmoid, 1e-2 for the others).
+    #[arg(long)]
+    pub lr_start: Option<f64>,
     #[arg(long, default_value = "runs/study-depth")]
     pub out: PathBuf,
 }
@@ -497,7 +500,7 @@ impl From<DepthArgs> for DepthOptions {
             depths: a.depths,
             activations: a.activations,
             width: a.width,
-            lr_grid: a.lr_grid,
+            lr_start: a.lr_start,
         }
     }
 }

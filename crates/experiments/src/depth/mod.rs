@@ -2,8 +2,8 @@
 //!
 //! Equal-width MLPs on MNIST (cheap enough for a full grid on 2 CPU cores, and the setting of
 //! Glorot & Bengio 2010): depth × activation × init (Xavier, made for saturating units; Kaiming,
-//! made for ReLU). Each cell gets its own learning rate from short trials, then trains from every
-//! seed for the same budget; a probe measures, from the run folders' model files, each layer's
+//! made for ReLU). Each cell gets its own learning rate from the tuner (judged by the training error
+//! at the full budget), then trains from every seed for the same budget; a probe measures, from the run folders' model files, each layer's
 //! weight-gradient norm at init and after epoch 1, and each layer's mean output and saturation
 //! (after every epoch for the deepest sigmoid and tanh nets).
 
@@ -60,7 +60,8 @@ pub fn depth(options: &DepthOptions) -> Result<Report, ExperimentError> {
     for cell in cells(&plan) {
         done.extend(study.cell(&cell)?);
     }
-    let report = report::assemble(&plan, &base, &data, options.common.backend, done, study.pending);
+    let mut report = report::assemble(&plan, &base, &data, options.common.backend, done, study.pending);
+    report.verdicts = report::verdicts(&report);
     report::write(&options.common.out, &report)?;
     Ok(report)
 }

@@ -4,7 +4,8 @@ use actlab_models::{Activation, InitScheme};
 
 use crate::ExperimentError;
 use crate::depth::records::Plan;
-use crate::toolkit::options::{ExperimentOptions, check_overrides, check_rate_grid};
+use crate::toolkit::options::{ExperimentOptions, check_overrides};
+use crate::toolkit::tuner::TuningRule;
 
 #[derive(Clone, Debug)]
 pub struct DepthOptions {
@@ -14,7 +15,8 @@ pub struct DepthOptions {
     pub depths: Option<Vec<usize>>,
     pub activations: Option<Vec<Activation>>,
     pub width: Option<usize>,
-    pub lr_grid: Option<Vec<f64>>,
+    /// One start of the learning-rate grid for every cell, instead of each activation's own.
+    pub lr_start: Option<f64>,
 }
 
 const DEPTHS: [usize; 5] = [2, 4, 8, 16, 32];
@@ -23,12 +25,11 @@ const WIDTH: usize = 128;
 const PER_CLASS: usize = 1000;
 const EPOCHS: usize = 5;
 const SEEDS: usize = 3;
-const LR_GRID: [f64; 3] = [3e-3, 1e-2, 3e-2];
 
 /// The config keys the study sets in every run, and the option that sets each.
 const MANAGED: [(&str, &str); 6] = [
     ("stop.max_epochs", "--epochs"),
-    ("optimizer.lr", "--lr-grid"),
+    ("optimizer.lr", "--lr-start (the study tunes every cell's rate)"),
     ("training.seed", "--seeds"),
     ("model.activation", "--activations"),
     ("model.init", "the study's own Xavier and Kaiming"),
@@ -51,16 +52,17 @@ impl Plan {
     pub fn from_options(o: &DepthOptions) -> Result<Self, ExperimentError> {
         let q = o.common.quick;
         let activations = o.activations.clone().unwrap_or(ACTIVATIONS.to_vec());
+        let epochs = o.epochs.unwrap_or(if q { 3 } else { EPOCHS });
+        let seeds = o.common.seeds.unwrap_or(if q { 2 } else { SEEDS });
         let mut plan = Plan {
             depths: o.depths.clone().unwrap_or(DEPTHS.to_vec()),
             activations: activations.iter().map(|a| a.to_string()).collect(),
             inits: [InitScheme::Xavier, InitScheme::Kaiming].map(|i| init_name(i).to_string()).to_vec(),
             width: o.width.unwrap_or(WIDTH),
             subset_per_class: if q { 200 } else { PER_CLASS },
-            epochs: o.epochs.unwrap_or(if q { 3 } else { EPOCHS }),
-            trial_epochs: 1.0,
-            lr_grid: o.lr_grid.clone().unwrap_or(LR_GRID.to_vec()),
-            seeds: o.common.seeds.unwrap_or(if q { 2 } else { SEEDS }),
+            epochs,
+            tuning: TuningRule::new(epochs, seeds, q, o.lr_start),
+            seeds,
             probe_images: 500,
             stalled_at: 0.8,
             reductions: Vec::new(),
@@ -68,10 +70,10 @@ impl Plan {
         if plan.depths.is_empty() || plan.depths.contains(&0) || plan.depths.iter().any(|&d| d > 64) {
             return Err(invalid(format!("--depths {:?}: each must be in 1..=64", plan.depths)));
         }
-        if plan.seeds == 0 || plan.epochs == 0 || plan.width == 0 || plan.lr_grid.is_empty() || plan.activations.is_empty() {
-            return Err(invalid("need at least one seed, epoch, unit, learning rate and activation".into()));
+        if plan.seeds == 0 || plan.epochs == 0 || plan.width == 0 || plan.activations.is_empty() {
+            return Err(invalid("need at least one seed, epoch, unit and activation".into()));
         }
-        check_rate_grid(&plan.lr_grid).map_err(invalid)?;
+        plan.tuning.check().map_err(|e| invalid(format!("--lr-start: {e}")))?;
         check_overrides(&o.common.overrides, &MANAGED).map_err(invalid)?;
         plan.reductions = plan.reductions_from_the_default(q);
         Ok(plan)
@@ -81,6 +83,7 @@ impl Plan {
         let mut r = Vec::new();
         if quick {
             r.push(format!("training set: {} images per class instead of {PER_CLASS}", self.subset_per_class));
+            r.push(format!("learning-rate grid: {} rates around each start instead of 5 (plus extensions)", 2 * self.tuning.steps + 1));
         }
         if self.epochs < EPOCHS {
             r.push(format!("{} epochs per run instead of {EPOCHS}", self.epochs));

@@ -2,8 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::toolkit::paired::Verdict;
 use crate::toolkit::provenance::Provenance;
 use crate::toolkit::stats::Estimate;
+use crate::toolkit::tuner::{Tuning, TuningRule};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
@@ -13,8 +15,8 @@ pub struct Plan {
     pub width: usize,
     pub subset_per_class: usize,
     pub epochs: usize,
-    pub trial_epochs: f64,
-    pub lr_grid: Vec<f64>,
+    /// How each cell's learning rate is tuned (the same rule for every cell).
+    pub tuning: TuningRule,
     pub seeds: usize,
     /// Training images the probe measures on (the first ones of the training set).
     pub probe_images: usize,
@@ -65,11 +67,16 @@ pub struct DepthCell {
     pub depth: usize,
     pub activation: String,
     pub init: String,
-    pub trials: Vec<(f64, Option<f64>)>,
+    /// What the tuner tried and chose, and why.
+    pub tuning: Tuning,
+    /// The chosen rate (the tuning's).
     pub lr: f64,
     pub runs: Vec<DepthRun>,
     pub train_error: Option<Estimate>,
     pub stalled: bool,
+    /// Stalled at the chosen rate and at both its neighbours (seed means at the full budget):
+    /// no rate of the basin trains it.
+    pub stalled_across_basin: bool,
     /// Gradient norm of the first weight layer over the last's, at init, over seeds.
     pub first_to_last_at_init: Option<Estimate>,
     pub first_to_last_after_epoch_1: Option<Estimate>,
@@ -79,6 +86,8 @@ pub struct DepthCell {
 pub struct Report {
     pub plan: Plan,
     pub cells: Vec<DepthCell>,
+    /// Seed-paired differences in training error against ReLU at the same depth and init.
+    pub verdicts: Vec<Verdict>,
     /// Setting, machine, builds, data files, and the cells not finished yet.
     #[serde(flatten)]
     pub provenance: Provenance,

@@ -8,8 +8,11 @@ use crate::ExperimentError;
 use crate::depth::figures;
 use crate::depth::records::{DepthCell, Plan, Report};
 use crate::toolkit::markdown::{Table, fmt_lr};
+use crate::toolkit::paired::Verdict;
 use crate::toolkit::provenance::Provenance;
+use crate::toolkit::sensitivity;
 use crate::toolkit::stats::Estimate;
+use crate::toolkit::tuner::Tuning;
 use actlab_train::durable::write_atomic;
 
 pub(super) fn assemble(
@@ -25,6 +28,7 @@ pub(super) fn assemble(
     Report {
         plan: plan.clone(),
         cells,
+        verdicts: Vec::new(),
         provenance: Provenance::new(setting, backend, base.dataset.name.to_string(), data, commits, pending),
     }
 }
@@ -50,7 +54,28 @@ pub(super) fn write(out: &Path, report: &Report) -> Result<(), ExperimentError> 
     figures::errors(out, report)?;
     figures::gradients(out, report)?;
     figures::saturation(out, report)?;
-    let md = [header(report), errors(report), gradients(report), layers(report), runs(report), report.provenance.markdown()].concat();
+    let groups: Vec<(String, Vec<(String, &Tuning)>)> = report
+        .plan
+        .inits
+        .iter()
+        .flat_map(|init| report.plan.activations.iter().map(move |a| (init, a)))
+        .map(|(init, a)| {
+            let cells = report.cells.iter().filter(|c| &c.init == init && &c.activation == a);
+            (format!("{a}, {init} init"), cells.map(|c| (format!("{} layers", c.depth), &c.tuning)).collect())
+        })
+        .collect();
+    sensitivity::figure(&groups, "training error at the budget", &out.join("sensitivity"))?;
+    let md = [
+        header(report),
+        errors(report),
+        verdict_table(report),
+        gradients(report),
+        layers(report),
+        rates(report),
+        runs(report),
+        report.provenance.markdown(),
+    ]
+    .concat();
     let md_path = out.join("report.md");
     write_atomic(&md_path, md.as_bytes(), "report").map_err(|e| ExperimentError::io(&md_path, e))
 }
@@ -60,8 +85,14 @@ fn header(r: &Report) -> String {
     let mut md = format!(
         "# Do saturating activations stop deeper nets from training? (`actlab study depth`)\n\n\
          **What it tests.** With sigmoid or tanh, gradients shrink as they pass back through each saturating unit, so the deeper the net, the less its lower layers learn; ReLU passes a gradient of exactly 1 wherever it is active, so deep ReLU nets train. The init interacts: Xavier (Glorot) is made for saturating units, Kaiming (He) for ReLU.\n\n\
-         **Protocol.** {}. Depths {:?} (hidden layers) × activations {:?} × inits {:?}. Each cell's learning rate: trials of {} epoch(s) from seed 1 at {:?} (extended past an edge while the best sits there), the lowest running training error chosen; then {} seed(s). A cell *stalled* when its mean training error after the budget is at or above {} (chance is 0.9). The probe runs on the first {} training images, from each run's saved model: at init (the model rebuilt from the run's seed, as the loop builds it), after epoch 1, and after every epoch for the deepest sigmoid and tanh nets; it never touches the training path. Saturated: sigmoid below 0.01 or above 0.99, |tanh| above 0.99, ReLU exactly 0.\n\n",
-        r.provenance.setting, p.depths, p.activations, p.inits, p.trial_epochs, p.lr_grid, p.seeds, p.stalled_at, p.probe_images
+         **Protocol.** {}. Depths {:?} (hidden layers) × activations {:?} × inits {:?}. Learning rates: {}. A cell *stalled* when its mean training error after the budget is at or above {} (chance is 0.9); *stalled across the basin* when its chosen rate and both neighbours stalled. The probe runs on the first {} training images, from each run's saved model: at init (the model rebuilt from the run's seed, as the loop builds it), after epoch 1, and after every epoch for the deepest sigmoid and tanh nets; it never touches the training path. Saturated: sigmoid below 0.01 or above 0.99, |tanh| above 0.99, ReLU exactly 0.\n\n",
+        r.provenance.setting,
+        p.depths,
+        p.activations,
+        p.inits,
+        p.tuning.describe("the running training error over the last epoch of the budget"),
+        p.stalled_at,
+        p.probe_images
     );
     for (title, items) in
         [("**Reduced run.** Differences from the default study:", &p.reductions), ("**Not finished yet:**", &r.provenance.pending)]
@@ -99,7 +130,12 @@ fn cell_error(c: &DepthCell) -> String {
         .map_or("–".into(), |e| if e.n > 1 { format!("{:.3} ± {:.3}", e.mean, e.std) } else { format!("{:.3}", e.mean) });
     let diverged = c.runs.iter().filter(|r| r.diverged).count();
     let diverged = if diverged > 0 { format!(" ({diverged} of {} diverged)", c.runs.len()) } else { String::new() };
-    format!("{error}{diverged}{}", if c.stalled { " **stalled**" } else { "" })
+    let stalled = match (c.stalled, c.stalled_across_basin) {
+        (true, true) => " **stalled** (at every rate of the basin)",
+        (true, false) => " **stalled** (a neighbouring rate did not)",
+        _ => "",
+    };
+    format!("{error}{diverged}{stalled}")
 }
 
 fn ratio(e: &Option<Estimate>) -> String {
@@ -161,14 +197,12 @@ Mean output of each hidden layer on the probe images, and (in brackets) the shar
 }
 
 fn runs(r: &Report) -> String {
-    let mut t = Table::new(&["cell", "lr trials", "seed", "training error", "run folder", "actlab commit"]);
+    let mut t = Table::new(&["cell", "lr", "seed", "training error", "run folder", "actlab commit"]);
     for c in &r.cells {
-        let trials: Vec<String> =
-            c.trials.iter().map(|(lr, e)| format!("{} {}", fmt_lr(*lr), e.map_or("diverged".into(), |e| format!("{e:.3}")))).collect();
         for run in &c.runs {
             t.push(vec![
                 c.key.clone(),
-                trials.join(", "),
+                fmt_lr(c.lr),
                 run.seed.to_string(),
                 run.train_error.map_or("diverged".into(), |e| format!("{e:.4}")),
                 format!("`{}`", run.folder),
@@ -177,7 +211,41 @@ fn runs(r: &Report) -> String {
         }
     }
     format!(
-        "## Runs\n\nEvery number above comes from these run folders (summary.json, metrics.csv and the probe files).\n\n{}\n",
+        "## Runs\n\nEvery number above comes from these run folders (summary.json, metrics.csv and the probe files); the tuner's other runs are beside them, one folder per rate.\n\n{}\n",
         t.render()
+    )
+}
+
+/// Each activation against ReLU at the same depth and init.
+pub(super) fn verdicts(r: &Report) -> Vec<Verdict> {
+    let mut out = Vec::new();
+    for c in r.cells.iter().filter(|c| c.activation != "relu") {
+        if let Some(relu) = r.cell(c.depth, "relu", &c.init) {
+            out.push(Verdict::of((c.key.as_str(), &c.tuning), (relu.key.as_str(), &relu.tuning)));
+        }
+    }
+    out
+}
+
+fn verdict_table(r: &Report) -> String {
+    let mut header = vec!["A − B (training error)"];
+    header.extend(Verdict::HEADER);
+    let mut t = Table::new(&header);
+    for v in &r.verdicts {
+        let mut cells = vec![format!("{} − {}", v.a, v.b)];
+        cells.extend(v.cells());
+        t.push(cells);
+    }
+    format!(
+        "## Against ReLU: seed-paired differences\n\nEach row is a cell's training error minus ReLU's at the same depth and init, seed by seed, mean with its Student-t 95% interval (positive: worse than ReLU); at both chosen rates, with both rates a grid step lower or higher, and the range over the nine pairs of rates of the two basins.\n\n{}\n",
+        t.render()
+    )
+}
+
+fn rates(r: &Report) -> String {
+    let cells: Vec<(String, &Tuning)> = r.cells.iter().map(|c| (c.key.clone(), &c.tuning)).collect();
+    format!(
+        "## Learning rates\n\nThe tuner's decisions, cell by cell: every rate tried with seed 1's training error at each rung it reached (a rate stopped early shows fewer), and the seed mean at the full budget for the best rate and its neighbours. Rates marked (ext.) lie past the starting grid.\n\n![training error at the full budget against the learning rate, one line per depth; ringed: the chosen rate](sensitivity.png)\n\n{}\n",
+        sensitivity::table(&cells)
     )
 }

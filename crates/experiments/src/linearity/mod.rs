@@ -3,9 +3,11 @@
 //! Part A (collapse): nets without a non-linearity against one linear layer and the same nets
 //! with ReLU, with a direct check that each is (or is not) one affine map. Part B (slope sweep):
 //! convnet18 with leaky ReLU from α = 0 (ReLU) to α = 1 (identity). Part C (zoo): convnet18 with
-//! every activation actlab has. Every cell gets its own learning rate from short trials and the
-//! init made for its activation, then trains from every seed for the same budget; every run is
-//! an ordinary run folder, so the study resumes where it stopped.
+//! every activation actlab has. Every cell gets the init made for its activation and its own
+//! learning rate from the tuner (judged by the training error at the full budget), and trains
+//! from every seed for the same budget; verdicts are seed-paired differences, given across the
+//! basin of the tuned rates. Every run is an ordinary run folder, so the study resumes where it
+//! stopped.
 
 mod affinity;
 pub mod cells;
@@ -83,7 +85,7 @@ pub fn linearity(options: &LinearityOptions) -> Result<Report, ExperimentError> 
         }
         cells.push(cell);
     }
-    let report = Report {
+    let mut report = Report {
         collapse: layout
             .collapse
             .iter()
@@ -100,6 +102,7 @@ pub fn linearity(options: &LinearityOptions) -> Result<Report, ExperimentError> 
             .collect(),
         ..report::assemble(&plan, &base, &data, options.common.backend, cells, study.pending)
     };
+    report.verdicts = report::verdicts(&report);
     report::write(&options.common.out, &report)?;
     Ok(report)
 }

@@ -4,7 +4,8 @@ use actlab_models::Activation;
 
 use crate::ExperimentError;
 use crate::linearity::records::Plan;
-use crate::toolkit::options::{ExperimentOptions, check_overrides, check_rate_grid};
+use crate::toolkit::options::{ExperimentOptions, check_overrides};
+use crate::toolkit::tuner::TuningRule;
 
 /// What the user asked for; unset values take the default or `--quick` values.
 #[derive(Clone, Debug)]
@@ -14,7 +15,8 @@ pub struct LinearityOptions {
     pub epochs: Option<usize>,
     pub slopes: Option<Vec<f64>>,
     pub zoo: Option<Vec<Activation>>,
-    pub lr_grid: Option<Vec<f64>>,
+    /// One start of the learning-rate grid for every cell, instead of each activation's own.
+    pub lr_start: Option<f64>,
     pub target: Option<f64>,
 }
 
@@ -25,14 +27,13 @@ const EPOCHS: usize = 8;
 const SEEDS: usize = 3;
 const PER_CLASS: usize = 1000;
 const TEST_IMAGES: usize = 2000;
-const LR_GRID: [f64; 3] = [3e-3, 1e-2, 3e-2];
 // --quick: 6 minutes on the same machine.
 const QUICK_SLOPES: [f64; 6] = [0.0, 0.1, 0.3, 0.6, 0.9, 1.0];
 
 /// The config keys the study sets in every run, and the option that sets each.
 const MANAGED: [(&str, &str); 6] = [
     ("stop.max_epochs", "--epochs"),
-    ("optimizer.lr", "--lr-grid"),
+    ("optimizer.lr", "--lr-start (the study tunes every cell's rate)"),
     ("training.seed", "--seeds"),
     ("model.activation", "--slopes or --zoo"),
     ("model.negative_slope", "--slopes"),
@@ -46,13 +47,14 @@ fn invalid(message: String) -> ExperimentError {
 impl Plan {
     pub fn from_options(o: &LinearityOptions) -> Result<Self, ExperimentError> {
         let q = o.common.quick;
+        let epochs = o.epochs.unwrap_or(if q { 4 } else { EPOCHS });
+        let seeds = o.common.seeds.unwrap_or(if q { 2 } else { SEEDS });
         let mut plan = Plan {
             subset_per_class: if q { 200 } else { PER_CLASS },
             test_images: if q { 1000 } else { TEST_IMAGES },
-            epochs: o.epochs.unwrap_or(if q { 4 } else { EPOCHS }),
-            trial_epochs: 1.0,
-            lr_grid: o.lr_grid.clone().unwrap_or(LR_GRID.to_vec()),
-            seeds: o.common.seeds.unwrap_or(if q { 2 } else { SEEDS }),
+            epochs,
+            tuning: TuningRule::new(epochs, seeds, q, o.lr_start),
+            seeds,
             target: o.target.unwrap_or(if q { 0.7 } else { 0.5 }),
             slopes: o.slopes.clone().unwrap_or_else(|| if q { QUICK_SLOPES.to_vec() } else { SLOPES.to_vec() }),
             zoo: o.zoo.clone().unwrap_or(Activation::ALL.to_vec()).iter().map(|a| a.to_string()).collect(),
@@ -65,10 +67,10 @@ impl Plan {
     }
 
     fn check(&self) -> Result<(), ExperimentError> {
-        if self.seeds == 0 || self.epochs == 0 || self.lr_grid.is_empty() || self.slopes.is_empty() || self.zoo.is_empty() {
-            return Err(invalid("need at least one seed, epoch, learning rate, slope and zoo activation".into()));
+        if self.seeds == 0 || self.epochs == 0 || self.slopes.is_empty() || self.zoo.is_empty() {
+            return Err(invalid("need at least one seed, epoch, slope and zoo activation".into()));
         }
-        check_rate_grid(&self.lr_grid).map_err(invalid)?;
+        self.tuning.check().map_err(|e| invalid(format!("--lr-start: {e}")))?;
         if let Some(s) = self.slopes.iter().find(|s| !(0.0..=1.0).contains(*s)) {
             return Err(invalid(format!("--slopes: {s} is outside [0, 1]")));
         }
@@ -98,8 +100,8 @@ impl Plan {
         if self.zoo.len() < Activation::ALL.len() {
             r.push(format!("{} activations in the zoo instead of {}", self.zoo.len(), Activation::ALL.len()));
         }
-        if self.lr_grid.len() < LR_GRID.len() {
-            r.push(format!("learning rates tried: {:?} instead of {LR_GRID:?} (plus edge extensions)", self.lr_grid));
+        if quick {
+            r.push(format!("learning-rate grid: {} rates around each start instead of 5 (plus extensions)", 2 * self.tuning.steps + 1));
         }
         r
     }

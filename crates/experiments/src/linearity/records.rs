@@ -2,8 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::toolkit::paired::Verdict;
 use crate::toolkit::provenance::Provenance;
 use crate::toolkit::stats::Estimate;
+use crate::toolkit::tuner::{Tuning, TuningRule};
 
 /// The resolved study.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -13,9 +15,8 @@ pub struct Plan {
     pub test_images: usize,
     /// Training budget of every run, in epochs.
     pub epochs: usize,
-    /// Length of each learning-rate trial (seed 1), in epochs.
-    pub trial_epochs: f64,
-    pub lr_grid: Vec<f64>,
+    /// How each cell's learning rate is tuned (the same rule for every cell).
+    pub tuning: TuningRule,
     pub seeds: usize,
     /// Training-error target for "epochs to target" (read off each run's metrics).
     pub target: f64,
@@ -52,8 +53,9 @@ pub struct Cell {
     pub nonlinearity: String,
     /// Kaiming gain of the initialisation (the one made for the activation).
     pub init_gain: f64,
-    /// Learning-rate trials: (rate, training error after the trial; None: diverged).
-    pub trials: Vec<(f64, Option<f64>)>,
+    /// What the tuner tried and chose, and why.
+    pub tuning: Tuning,
+    /// The chosen rate (the tuning's).
     pub lr: f64,
     pub runs: Vec<CellRun>,
     pub train_error: Option<Estimate>,
@@ -100,6 +102,8 @@ pub struct Report {
     pub collapse: Vec<CollapseRow>,
     pub slopes: Vec<SlopePoint>,
     pub zoo: Vec<ZooRow>,
+    /// Seed-paired differences in training error, at the chosen rates and across their basins.
+    pub verdicts: Vec<Verdict>,
     /// Setting, machine, builds, data files, and the cells not finished yet.
     #[serde(flatten)]
     pub provenance: Provenance,

@@ -9,7 +9,10 @@ use crate::ExperimentError;
 use crate::linearity::figures;
 use crate::linearity::records::{Cell, Plan, Report};
 use crate::toolkit::markdown::{Table, fmt_estimate, fmt_lr};
+use crate::toolkit::paired::Verdict;
 use crate::toolkit::provenance::Provenance;
+use crate::toolkit::sensitivity;
+use crate::toolkit::tuner::Tuning;
 use actlab_train::durable::write_atomic;
 
 pub(super) fn assemble(
@@ -28,6 +31,7 @@ pub(super) fn assemble(
         collapse: Vec::new(),
         slopes: Vec::new(),
         zoo: Vec::new(),
+        verdicts: Vec::new(),
         provenance: Provenance::new(setting, backend, base.dataset.name.to_string(), data, commits, pending),
     }
 }
@@ -55,9 +59,26 @@ pub(super) fn write(out: &Path, report: &Report) -> Result<(), ExperimentError> 
     figures::activations(out, &zoo)?;
     figures::slopes(out, report)?;
     figures::zoo(out, report)?;
-    let md =
-        [header(report), collapse(report), slopes(report), zoo_table(report), trials(report), runs(report), report.provenance.markdown()]
-            .concat();
+    let groups: Vec<(String, Vec<(String, &Tuning)>)> = [
+        ("A. collapse", report.collapse.iter().map(|r| r.key.as_str()).collect::<Vec<_>>()),
+        ("B. leaky ReLU slope", report.slopes.iter().map(|p| p.key.as_str()).collect()),
+        ("C. zoo", report.zoo.iter().map(|z| z.key.as_str()).collect()),
+    ]
+    .into_iter()
+    .map(|(title, keys)| (title.to_string(), keys.iter().filter_map(|k| Some((k.to_string(), &report.cell(k)?.tuning))).collect()))
+    .collect();
+    sensitivity::figure(&groups, "training error at the budget", &out.join("sensitivity"))?;
+    let md = [
+        header(report),
+        collapse(report),
+        slopes(report),
+        zoo_table(report),
+        verdict_table(report),
+        rates(report),
+        runs(report),
+        report.provenance.markdown(),
+    ]
+    .concat();
     let md_path = out.join("report.md");
     write_atomic(&md_path, md.as_bytes(), "report").map_err(|e| ExperimentError::io(&md_path, e))
 }
@@ -67,8 +88,10 @@ fn header(r: &Report) -> String {
     let mut md = format!(
         "# Is a little non-linearity enough? (`actlab study linearity`)\n\n\
          **What it tests.** (A) Without a non-linearity a net of any depth computes one affine map, so it can do no better than one linear layer (softmax regression). (B) A nearly linear activation is enough, but a fully linear one is not: leaky ReLU's negative slope α runs from 0 (ReLU) to 1 (identity), and somewhere on the way depth should stop helping. (C) Which matters, the kink or the saturating tails: every activation actlab has, tagged by where it saturates and whether it is smooth.\n\n\
-         **Protocol.** {}. Every cell (a net with an activation) gets the Kaiming init made for its activation (gain √(2/(1+α²)) for ReLU and leaky ReLU, √2 for the smooth ReLU-likes, 1, LeCun's, for the saturating and linear ones) and its own learning rate: trials of {} epoch(s) from seed 1 at {:?} (extended past an edge while the best rate sits there), the lowest running training error at the end of the trial chosen. Then {} seed(s) at that rate. Training error: the running error over the last epoch; test error: on {} test images at the end (on the development machines CIFAR-10's test batch is partly reconstructed, so test errors are indicative). Estimates: mean ± std [Student-t 95% CI] (n = seeds).\n\n",
-        r.provenance.setting, p.trial_epochs, p.lr_grid, p.seeds, p.test_images
+         **Protocol.** {}. Every cell (a net with an activation) gets the Kaiming init made for its activation (gain √(2/(1+α²)) for ReLU and leaky ReLU, √2 for the smooth ReLU-likes, 1, LeCun's, for the saturating and linear ones) and its own learning rate: {}. Training error: the running error over the last epoch; test error: on {} test images at the end (on the development machines CIFAR-10's test batch is partly reconstructed, so test errors are indicative). Estimates: mean ± std [Student-t 95% CI] (n = seeds).\n\n",
+        r.provenance.setting,
+        p.tuning.describe("the running training error over the last epoch of the budget"),
+        p.test_images
     );
     if !p.reductions.is_empty() {
         md.push_str("**Reduced run.** Differences from the default study:\n\n");
@@ -174,14 +197,56 @@ fn zoo_table(r: &Report) -> String {
     )
 }
 
-fn trials(r: &Report) -> String {
-    let mut t = Table::new(&["cell", "init gain", "learning-rate trials (training error after the trial)", "chosen"]);
-    for c in &r.cells {
-        let tried: Vec<String> =
-            c.trials.iter().map(|(lr, e)| format!("{} {}", fmt_lr(*lr), e.map_or("diverged".into(), |e| format!("{e:.3}")))).collect();
-        t.push(vec![c.key.clone(), format!("{:.3}", c.init_gain), tried.join(", "), fmt_lr(c.lr)]);
+/// The pairs the verdicts compare: (A, B) for "A − B".
+fn verdict_pairs(r: &Report) -> Vec<(String, String)> {
+    let mut pairs = Vec::new();
+    for row in r.collapse.iter().filter(|row| row.key != "linear") {
+        let other = row.key.strip_suffix("-relu").map_or("linear".to_string(), |net| format!("{net}-identity"));
+        pairs.push((row.key.clone(), other));
     }
-    format!("## Learning rates\n\n{}\n", t.render())
+    if let Some(relu) = r.slopes.iter().find(|p| p.slope == 0.0) {
+        pairs.extend(r.slopes.iter().filter(|p| p.slope != 0.0).map(|p| (p.key.clone(), relu.key.clone())));
+    }
+    pairs.extend(r.zoo.iter().filter(|z| z.activation != "relu").map(|z| (z.key.clone(), "convnet18-relu".to_string())));
+    pairs.push(("convnet18-tanh".into(), "convnet18-identity".into()));
+    let mut seen = Vec::new();
+    pairs.retain(|p| {
+        let new = !seen.contains(p);
+        seen.push(p.clone());
+        new
+    });
+    pairs
+}
+
+/// Every verdict whose two cells have finished.
+pub(super) fn verdicts(r: &Report) -> Vec<Verdict> {
+    verdict_pairs(r)
+        .into_iter()
+        .filter_map(|(a, b)| Some(Verdict::of((a.as_str(), &r.cell(&a)?.tuning), (b.as_str(), &r.cell(&b)?.tuning))))
+        .collect()
+}
+
+fn verdict_table(r: &Report) -> String {
+    let mut header = vec!["A − B (training error)"];
+    header.extend(Verdict::HEADER);
+    let mut t = Table::new(&header);
+    for v in &r.verdicts {
+        let mut cells = vec![format!("{} − {}", v.a, v.b)];
+        cells.extend(v.cells());
+        t.push(cells);
+    }
+    format!(
+        "## Verdicts: seed-paired differences\n\nEach row is A's training error minus B's, seed by seed (the same seed gives both the same data order and the same random draws for the initial weights), mean with its Student-t 95% interval; negative means A trains to a lower error. It is given at both cells' chosen rates, with both rates one grid step lower, one step higher, and the range over all nine pairs of rates (each cell at its lower neighbour, chosen rate or upper neighbour); \"same sign throughout\" says whether the verdict survives a one-step change of either rate.\n\n{}\n",
+        t.render()
+    )
+}
+
+fn rates(r: &Report) -> String {
+    let cells: Vec<(String, &Tuning)> = r.cells.iter().map(|c| (format!("{} (gain {:.3})", c.key, c.init_gain), &c.tuning)).collect();
+    format!(
+        "## Learning rates\n\nThe tuner's decisions, cell by cell: every rate tried with seed 1's training error at each rung it reached (a rate stopped early shows fewer), and the seed mean at the full budget for the best rate and its neighbours. Rates marked (ext.) lie past the starting grid.\n\n![training error at the full budget against the learning rate, one line per cell; ringed: the chosen rate; bars: t-intervals over seeds](sensitivity.png)\n\n{}\n",
+        sensitivity::table(&cells)
+    )
 }
 
 fn runs(r: &Report) -> String {

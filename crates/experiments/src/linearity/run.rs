@@ -1,4 +1,5 @@
-//! One cell: learning-rate trials from seed 1, then every seed at the chosen rate.
+//! One cell: its learning rate tuned (successive halving from seed 1, then every seed for the
+//! best rate and its neighbours), then the chosen rate's runs read back.
 
 use actlab_train::metrics::{self, MetricsRow};
 use actlab_train::stop::first_hit;
@@ -9,9 +10,9 @@ use crate::ExperimentError;
 use crate::linearity::cells::CellSpec;
 use crate::linearity::records::{Cell, CellRun, Plan};
 use crate::toolkit::markdown::fmt_lr;
-use crate::toolkit::rates::{Trials, run_trials};
 use crate::toolkit::runner::{RunSpec, Runner, diverged, progress_note};
 use crate::toolkit::stats::Estimate;
+use crate::toolkit::tuner::{Tuned, Tuning, tune};
 
 /// What the cells of one study share.
 pub(super) struct Study<'a> {
@@ -22,51 +23,39 @@ pub(super) struct Study<'a> {
     pub pending: Vec<String>,
 }
 
-/// A learning-rate trial (seed 1, short, not evaluated) or a run of the budget from a seed.
-#[derive(Clone, Copy)]
-enum Kind {
-    Trial,
-    Seed(u64),
-}
-
 impl Study<'_> {
-    fn spec(&self, cell: &CellSpec, lr: f64, kind: Kind) -> RunSpec {
-        let (key, rate) = (cell.key(), format!("lr-{}", fmt_lr(lr)));
+    /// The run of `cell` at `lr` from `seed`, trained to `budget` epochs (the tuner's rungs stop
+    /// it early; the same folder goes on to the full budget). Evaluated once, at the full budget.
+    fn spec(&self, cell: &CellSpec, lr: f64, seed: u64, budget: f64) -> RunSpec {
+        let key = cell.key();
         let mut config = cell.config(&self.base);
         config.optimizer.lr = lr;
         config.stop.target_train_error = None;
-        let (folder, label) = match kind {
-            Kind::Trial => {
-                config.stop.max_epochs = self.plan.trial_epochs;
-                config.training.eval_every = 0;
-                (self.out.join("search").join(&key).join(&rate), format!("trial {key} lr {}", fmt_lr(lr)))
-            }
-            Kind::Seed(seed) => {
-                config.training.seed = seed;
-                config.stop.max_epochs = self.plan.epochs as f64;
-                // Evaluated once, at the end.
-                config.training.eval_every = self.plan.epochs;
-                (self.out.join("runs").join(&key).join(&rate).join(format!("seed-{seed}")), format!("{key} seed {seed}"))
-            }
-        };
-        RunSpec { folder, config, label }
+        config.training.seed = seed;
+        config.stop.max_epochs = budget;
+        config.training.eval_every = self.plan.epochs;
+        let folder = self.out.join("runs").join(&key).join(format!("lr-{}", fmt_lr(lr))).join(format!("seed-{seed}"));
+        RunSpec { folder, config, label: format!("{key} lr {} seed {seed}", fmt_lr(lr)) }
     }
 
-    /// The cell's trials and runs; None while any is unfinished.
+    /// The cell's tuning and runs; None while any is unfinished.
     pub fn cell(&mut self, cell: &CellSpec) -> Result<Option<Cell>, ExperimentError> {
         let key = cell.key();
-        let mut pending = std::mem::take(&mut self.pending);
-        let spec = |lr| self.spec(cell, lr, Kind::Trial);
-        let found = run_trials(&self.runner, &key, &self.plan.lr_grid, spec, &mut pending);
-        self.pending = pending;
-        let Some((lr, trials)) = found? else { return Ok(None) };
+        let plan = self.plan.tuning.plan(cell.activation);
+        let tuning = match tune(&plan, &key, |lr, budget, seed| self.runner.score(self.spec(cell, lr, seed, budget)))? {
+            Tuned::Done(t) => *t,
+            Tuned::Pending(why) => {
+                self.pending.push(why);
+                return Ok(None);
+            }
+        };
         let mut runs = Vec::new();
         let mut curves = Vec::new();
         for seed in 1..=self.plan.seeds as u64 {
-            let spec = self.spec(cell, lr, Kind::Seed(seed));
+            let spec = self.spec(cell, tuning.lr, seed, self.plan.epochs as f64);
             let folder = spec.folder.clone();
             let Some(summary) = self.runner.run(spec)? else {
-                self.pending.push(format!("{key} seed {seed} (lr {}): not finished{}", fmt_lr(lr), progress_note(&folder)));
+                self.pending.push(format!("{key} seed {seed} (lr {}): not finished{}", fmt_lr(tuning.lr), progress_note(&folder)));
                 continue;
             };
             let rows = metrics::read(&RunFolder::new(&folder).metrics_path())?;
@@ -76,7 +65,7 @@ impl Study<'_> {
         if runs.len() < self.plan.seeds {
             return Ok(None);
         }
-        Ok(Some(summarise(cell, lr, trials, runs, &curves)))
+        Ok(Some(summarise(cell, tuning, runs, &curves)))
     }
 }
 
@@ -102,7 +91,7 @@ fn estimate(values: Vec<f64>) -> Option<Estimate> {
     (!values.is_empty()).then(|| Estimate::of(&values))
 }
 
-fn summarise(cell: &CellSpec, lr: f64, trials: Trials, runs: Vec<CellRun>, curves: &[Vec<f64>]) -> Cell {
+fn summarise(cell: &CellSpec, tuning: Tuning, runs: Vec<CellRun>, curves: &[Vec<f64>]) -> Cell {
     let common = curves.iter().map(Vec::len).min().unwrap_or(0);
     let curve = (0..common).map(|e| curves.iter().map(|c| c[e]).sum::<f64>() / curves.len() as f64).collect();
     let reached: Vec<f64> = runs.iter().filter_map(|r| r.epochs_to_target).collect();
@@ -111,8 +100,8 @@ fn summarise(cell: &CellSpec, lr: f64, trials: Trials, runs: Vec<CellRun>, curve
         arch: cell.net.name().into(),
         nonlinearity: cell.nonlinearity(),
         init_gain: cell.init_gain(),
-        trials,
-        lr,
+        lr: tuning.lr,
+        tuning,
         train_error: estimate(runs.iter().filter_map(|r| r.train_error).collect()),
         test_error: estimate(runs.iter().filter_map(|r| r.test_error).collect()),
         not_reached: runs.len() - reached.len(),

@@ -4,8 +4,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::sparsity::measure::LayerSparsity;
 use crate::toolkit::provenance::Provenance;
-use crate::toolkit::rates::Trials;
 use crate::toolkit::stats::Estimate;
+use crate::toolkit::tuner::{Tuning, TuningRule};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
@@ -15,8 +15,9 @@ pub struct Plan {
     pub subset_per_class: Option<usize>,
     /// Held-out (test) images the counters are measured on.
     pub probe_images: usize,
-    /// Rates for activations without a Figure 1 rate: 1-epoch trials on this grid.
-    pub lr_grid: Vec<f64>,
+    /// How the rates of activations without a Figure 1 rate are tuned (final training error
+    /// after the study's epochs).
+    pub tuning: TuningRule,
     pub reductions: Vec<String>,
 }
 
@@ -56,9 +57,10 @@ pub struct LayerEstimate {
 pub struct ActivationSummary {
     pub activation: String,
     pub lr: f64,
-    /// Where the rate came from: "Figure 1" or "1-epoch trials".
+    /// Where the rate came from: "Figure 1" or "tuned".
     pub rate_source: String,
-    pub trials: Trials,
+    /// The tuner's decision, for a tuned rate.
+    pub tuning: Option<Tuning>,
     pub final_train_error: Estimate,
     pub layers: Vec<LayerEstimate>,
 }

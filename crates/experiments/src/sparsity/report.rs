@@ -8,11 +8,12 @@ use std::path::Path;
 use crate::ExperimentError;
 use crate::sparsity::records::{ActivationSummary, LayerEstimate, Report, SparsityRun};
 use crate::toolkit::markdown::{Table, fmt_estimate, fmt_lr};
-use crate::toolkit::rates::Trials;
+use crate::toolkit::sensitivity;
 use crate::toolkit::stats::Estimate;
+use crate::toolkit::tuner::Tuning;
 
 /// One activation over its runs (all of which have every epoch's counters).
-pub(super) fn summary(activation: &str, (lr, source, trials): (f64, String, Trials), runs: &[SparsityRun]) -> ActivationSummary {
+pub(super) fn summary(activation: &str, (lr, source, tuning): (f64, String, Option<Tuning>), runs: &[SparsityRun]) -> ActivationSummary {
     let mut layers = Vec::new();
     if let Some(first) = runs.first() {
         for (epoch, probe) in first.epochs.iter().enumerate() {
@@ -33,14 +34,25 @@ pub(super) fn summary(activation: &str, (lr, source, trials): (f64, String, Tria
         }
     }
     let errors: Vec<f64> = runs.iter().filter_map(|r| r.final_train_error).collect();
-    ActivationSummary { activation: activation.into(), lr, rate_source: source, trials, final_train_error: Estimate::of(&errors), layers }
+    ActivationSummary { activation: activation.into(), lr, rate_source: source, tuning, final_train_error: Estimate::of(&errors), layers }
 }
 
 pub(super) fn write(out: &Path, report: &Report, data: &LoadedDataset) -> Result<(), ExperimentError> {
     let json_path = out.join("report.json");
     write_atomic(&json_path, serde_json::to_string_pretty(report).unwrap_or_default().as_bytes(), "report")
         .map_err(|e| ExperimentError::io(&json_path, e))?;
-    let md = [header(report, data), tables(report), runs(report), report.provenance.markdown()].concat();
+    let tuned: Vec<(String, &Tuning)> = report.summaries.iter().filter_map(|s| Some((s.activation.clone(), s.tuning.as_ref()?))).collect();
+    let rates = if tuned.is_empty() {
+        String::new()
+    } else {
+        sensitivity::figure(&[("tuned rates".into(), tuned.clone())], "training error at the budget", &out.join("sensitivity"))?;
+        format!(
+            "## Tuned learning rates\n\nActivations without a Figure 1 rate: {}.\n\n![training error at the budget against the learning rate; ringed: the chosen rate](sensitivity.png)\n\n{}\n",
+            report.plan.tuning.describe("the running training error over the last epoch of the budget"),
+            sensitivity::table(&tuned)
+        )
+    };
+    let md = [header(report, data), tables(report), rates, runs(report), report.provenance.markdown()].concat();
     let md_path = out.join("report.md");
     write_atomic(&md_path, md.as_bytes(), "report").map_err(|e| ExperimentError::io(&md_path, e))
 }

@@ -15,9 +15,9 @@ use crate::sparsity::measure::layer_sparsity;
 use crate::sparsity::plan::FIG1_RATES;
 use crate::sparsity::records::{EpochSparsity, Plan, SparsityRun};
 use crate::toolkit::markdown::fmt_lr;
-use crate::toolkit::rates::{Trials, run_trials};
 use crate::toolkit::runner::{RunSpec, Runner, progress_note};
 use crate::toolkit::saved::{eval_batcher, initial_model, saved_model};
+use crate::toolkit::tuner::{Tuned, Tuning, tune};
 
 /// The counters of every hidden layer of `model` on the first `images` test images.
 pub fn measure(model: &Model, config: &UncheckedConfig, data: &LoadedDataset, images: usize, epoch: usize) -> EpochSparsity {
@@ -78,24 +78,28 @@ impl Study<'_> {
         Ok(config)
     }
 
-    /// The activation's rate: Figure 1's where it chose one, else the best of 1-epoch trials.
-    pub fn rate(&mut self, activation: &str) -> Result<Option<(f64, String, Trials)>, ExperimentError> {
+    /// The activation's rate: Figure 1's where it chose one, else the tuner's (its runs under
+    /// `search/ACTIVATION/lr-RATE/seed-N`, judged by the training error after the study's epochs).
+    pub fn rate(&mut self, activation: &str) -> Result<Option<(f64, String, Option<Tuning>)>, ExperimentError> {
         if let Some((_, lr)) = FIG1_RATES.iter().find(|(a, _)| a.to_string() == activation) {
-            return Ok(Some((*lr, "Figure 1".into(), Vec::new())));
+            return Ok(Some((*lr, "Figure 1".into(), None)));
         }
-        // The trial configs differ only in the rate: built (and the activation checked) once.
-        let mut trial = self.config(activation, 0.0, 1)?;
-        trial.stop.max_epochs = 1.0;
-        let mut pending = std::mem::take(&mut self.pending);
-        let spec = |lr: f64| -> RunSpec {
-            let mut config = trial.clone();
-            config.optimizer.lr = lr;
-            let folder = self.out.join("search").join(activation).join(format!("lr-{}", fmt_lr(lr)));
-            RunSpec { folder, config, label: format!("trial {activation} lr {}", fmt_lr(lr)) }
+        // The configs differ only in rate, seed and budget: built (and the activation checked) once.
+        let base = self.config(activation, 0.0, 1)?;
+        let spec = |lr: f64, budget: f64, seed: u64| -> RunSpec {
+            let mut config = base.clone();
+            (config.optimizer.lr, config.training.seed, config.stop.max_epochs) = (lr, seed, budget);
+            let folder = self.out.join("search").join(activation).join(format!("lr-{}", fmt_lr(lr))).join(format!("seed-{seed}"));
+            RunSpec { folder, config, label: format!("tuning {activation} lr {} seed {seed}", fmt_lr(lr)) }
         };
-        let found = run_trials(&self.runner, activation, &self.plan.lr_grid, spec, &mut pending);
-        self.pending = pending;
-        Ok(found?.map(|(lr, trials)| (lr, "1-epoch trials".into(), trials)))
+        let plan = self.plan.tuning.plan(base.model.activation);
+        match tune(&plan, activation, |lr, budget, seed| self.runner.score(spec(lr, budget, seed)))? {
+            Tuned::Done(t) => Ok(Some((t.lr, "tuned".into(), Some(*t)))),
+            Tuned::Pending(why) => {
+                self.pending.push(why);
+                Ok(None)
+            }
+        }
     }
 
     /// One seed's run, epoch by epoch, measured at init and after each epoch; None while unfinished.

@@ -17,6 +17,8 @@ pub struct Series {
     pub dashed: bool,
     /// A dot at every point (for sparse series; dense curves leave it off).
     pub markers: bool,
+    /// Points marked with a large ring (e.g. the learning rate a tuner chose).
+    pub rings: Vec<(f64, f64)>,
 }
 
 /// Axes, labels and lines of one chart.
@@ -81,6 +83,7 @@ fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, chart: &Chart) -> Res
         if s.markers {
             c.draw_series(line.iter().map(|&p| Circle::new(p, 3, color.filled()))).map_err(err)?;
         }
+        c.draw_series(s.rings.iter().map(|&(x, y)| Circle::new((x, clip(y)), 7, color.stroke_width(2)))).map_err(err)?;
         let style = color.stroke_width(2);
         let drawn = if s.dashed {
             c.draw_series(DashedLineSeries::new(line, 6, 4, style)).map_err(err)?

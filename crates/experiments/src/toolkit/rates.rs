@@ -1,52 +1,9 @@
-//! A learning-rate search on a log grid: the grid's rates in increasing order, then, while the
-//! best rate found sits at an edge of those tried, one more past that edge.
-
-use crate::ExperimentError;
-use crate::toolkit::markdown::fmt_lr;
-use crate::toolkit::runner::{RunSpec, Runner, diverged, progress_note};
+//! Figure 1's learning-rate search on a log grid: the grid's rates in increasing order, then,
+//! while the best rate found sits at an edge of those tried, one more past that edge. (Figure 1
+//! then races its finalists to the target; the studies use `tuner`.)
 
 /// How many rates beyond the grid a search may try when the best one is at an edge.
 pub const MAX_EXTENSIONS: usize = 3;
-
-/// Rates tried and the training error each trial ended with (None: diverged).
-pub type Trials = Vec<(f64, Option<f64>)>;
-
-/// A cell's learning-rate trials on `grid`, each run from `spec(lr)`: the rate with the lowest
-/// error, and every trial. None, saying why in `pending`, when a trial is unfinished
-/// (`--report-only`) or every rate diverged.
-pub fn run_trials(
-    runner: &Runner,
-    key: &str,
-    grid: &[f64],
-    spec: impl Fn(f64) -> RunSpec,
-    pending: &mut Vec<String>,
-) -> Result<Option<(f64, Trials)>, ExperimentError> {
-    let mut rates = RateGrid::new(grid);
-    let mut trials = Vec::new();
-    let mut unfinished = None;
-    while let Some(lr) = rates.next_rate() {
-        let spec = spec(lr);
-        let folder = spec.folder.clone();
-        let Some(summary) = runner.run(spec)? else {
-            unfinished.get_or_insert_with(|| format!("{key}: learning-rate trial {} not finished{}", fmt_lr(lr), progress_note(&folder)));
-            // The grid's own rates do not depend on each other: list (or look for) them all, so a
-            // --plan wave holds the whole grid. Only an extension waits for the results.
-            if rates.grid_left() { continue } else { break }
-        };
-        let error = if diverged(&summary) { None } else { summary.final_train_error };
-        rates.record(lr, error);
-        trials.push((lr, error));
-    }
-    if let Some(why) = unfinished {
-        pending.push(why);
-        return Ok(None);
-    }
-    let Some((lr, _)) = rates.best() else {
-        pending.push(format!("{key}: every learning rate tried diverged ({grid:?} and extensions)"));
-        return Ok(None);
-    };
-    Ok(Some((lr, trials)))
-}
 
 /// Which rate to try next: the grid in increasing order, then (while the best rate is at an edge
 /// of those tried) one more past that edge by the grid's own spacing, at most MAX_EXTENSIONS times.

@@ -13,6 +13,8 @@ use std::path::{Path, PathBuf};
 
 use crate::ExperimentError;
 use crate::toolkit::options::ExperimentOptions;
+use crate::toolkit::tuner::{Measured, Score};
+use actlab_train::stop::max_iterations;
 
 /// One training run of an experiment: its folder, its config and its progress label.
 #[derive(Clone, Debug)]
@@ -97,6 +99,22 @@ impl<'a> Runner<'a> {
         }
         let options = RunOptions { out: spec.folder, progress: self.progress, label: spec.label };
         Ok(Some(train(&checked, self.data, &options)?))
+    }
+
+    /// What the tuner reads of `spec`'s run: its running training error at exactly the spec's
+    /// budget (the row where a run stopped at that budget, kept when it later went on), Diverged
+    /// if the loss went non-finite before it, or Pending while the run has not got there.
+    pub fn score(&self, spec: RunSpec) -> Result<Measured, ExperimentError> {
+        let (folder, budget, batch) = (RunFolder::new(&spec.folder), spec.config.stop.max_epochs, spec.config.training.batch_size);
+        let Some(summary) = self.run(spec)? else { return Ok(Measured::Pending) };
+        let at = max_iterations(budget, summary.dataset.train_images, batch);
+        let rows = metrics::read(&folder.metrics_path())?;
+        if let Some(row) = rows.iter().rev().find(|r| r.iteration <= at)
+            && (row.iteration == at || !diverged(&summary))
+        {
+            return Ok(Measured::Done(Score::Value(row.train_error)));
+        }
+        Ok(Measured::Done(if diverged(&summary) { Score::Diverged } else { Score::Value(f64::NAN) }))
     }
 
     /// One line of the job list: this binary training the folder's config into the folder (which

@@ -1,0 +1,97 @@
+//! What every tuned study shows of its tuner: the learning-rate sensitivity figure (the final
+//! measure against the rate, one line per cell, the chosen rate ringed) and the table of what
+//! the tuner tried, stopped and chose, and why.
+
+use std::path::Path;
+
+use crate::ExperimentError;
+use crate::toolkit::charts::{Chart, Series, save_grid};
+use crate::toolkit::markdown::{Table, fmt_lr};
+use crate::toolkit::plot::COLORS;
+use crate::toolkit::stats::Estimate;
+use crate::toolkit::tuner::{Score, Tuning};
+
+/// The points of one cell's line: for every rate run to the full budget, its seed mean (with
+/// the t-interval) where it ran from every seed, else seed 1's value; diverged rates are left out.
+fn line(t: &Tuning) -> Series {
+    let full = t.plan.rungs.len();
+    let mut points = Vec::new();
+    let mut bars = Vec::new();
+    for r in t.rates.iter().filter(|r| r.rungs.len() == full) {
+        let values: Vec<f64> = if r.seeds.is_empty() {
+            r.rungs.last().and_then(|s| s.value()).into_iter().collect()
+        } else {
+            r.seeds.iter().filter_map(|s| s.value()).collect()
+        };
+        if values.is_empty() || r.seeds.contains(&Score::Diverged) {
+            continue;
+        }
+        let e = Estimate::of(&values);
+        points.push((r.lr.log10(), e.mean));
+        bars.push(e.ci95.unwrap_or((e.mean, e.mean)));
+    }
+    let rings = points.iter().copied().filter(|(x, _)| (x - t.lr.log10()).abs() < 1e-9).collect();
+    Series { label: String::new(), points, bars, markers: true, rings, ..Default::default() }
+}
+
+/// One chart per group (title, cells), at most six cells a chart (a group with more is split),
+/// to `stem.png` and `stem.svg`.
+pub fn figure(groups: &[(String, Vec<(String, &Tuning)>)], y_label: &str, stem: &Path) -> Result<(), ExperimentError> {
+    let mut charts = Vec::new();
+    for (title, cells) in groups {
+        let parts = cells.len().div_ceil(COLORS.len()).max(1);
+        for (k, chunk) in cells.chunks(COLORS.len()).enumerate() {
+            let series: Vec<Series> = chunk.iter().map(|(label, t)| Series { label: label.clone(), ..line(t) }).collect();
+            let xs = series.iter().flat_map(|s| s.points.iter().map(|p| p.0));
+            let (x0, x1) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(x), b.max(x)));
+            let ys = series.iter().flat_map(|s| s.bars.iter().map(|b| b.1));
+            let y1 = ys.fold(0.0f64, f64::max).clamp(0.1, 1.0);
+            charts.push(Chart {
+                title: if parts > 1 { format!("{title} ({}/{parts})", k + 1) } else { title.clone() },
+                x_label: "log10 learning rate".into(),
+                y_label: y_label.into(),
+                x_range: if x0.is_finite() { (x0 - 0.25, x1 + 0.25) } else { (-4.0, 0.0) },
+                y_range: (0.0, (y1 * 1.1).min(1.0)),
+                series,
+                reference: None,
+                legend: true,
+            });
+        }
+    }
+    Ok(save_grid(&charts, 2.min(charts.len()).max(1), (520, 340), stem)?)
+}
+
+/// A score as the tables write it.
+fn fmt_score(s: &Score) -> String {
+    match s {
+        Score::Value(v) => format!("{v:.3}"),
+        Score::Diverged => "diverged".into(),
+    }
+}
+
+/// The tuner's table: per cell, each rate with seed 1's score at each rung it reached (a rate
+/// stopped early shows fewer), the seed means at the full budget, the choice and its basin.
+pub fn table(cells: &[(String, &Tuning)]) -> String {
+    let mut t = Table::new(&["cell", "rate: seed 1 at each rung (→ seed mean at the full budget)", "chosen", "neighbours", "decisions"]);
+    for (key, tuning) in cells {
+        let rates: Vec<String> = tuning
+            .rates
+            .iter()
+            .map(|r| {
+                let rungs: Vec<String> = r.rungs.iter().map(fmt_score).collect();
+                let mean = r.seed_mean().map_or(String::new(), |m| if m.is_finite() { format!(" → {m:.3}") } else { " → diverged".into() });
+                let ext = if r.extension { " (ext.)" } else { "" };
+                format!("{}{ext}: {}{mean}", fmt_lr(r.lr), rungs.join(" / "))
+            })
+            .collect();
+        let edge = if tuning.at_edge { " (at an edge: no worse neighbour found)" } else { "" };
+        t.push(vec![
+            key.clone(),
+            rates.join("; "),
+            format!("{}{edge}", fmt_lr(tuning.lr)),
+            format!("{}, {}", fmt_lr(tuning.lower), fmt_lr(tuning.upper)),
+            tuning.decisions.join("; "),
+        ]);
+    }
+    t.render()
+}
