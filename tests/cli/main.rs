@@ -2,6 +2,7 @@
 //! and run folders, errors, Figure 1, the linearity and depth studies, the bench.
 
 mod bench;
+mod browser;
 mod crash;
 mod depth;
 mod errors;

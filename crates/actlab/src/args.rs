@@ -55,6 +55,30 @@ pub enum Command {
     Backends(BackendsArgs),
     /// Training and forward speed of convnet18 per backend, a per-op profile, and PyTorch side by side.
     Bench(BenchArgs),
+    /// Watch, compare and launch experiments in the browser, over the run folders under the roots.
+    Serve(ServeArgs),
+}
+
+#[derive(Args)]
+pub struct ServeArgs {
+    /// Folders whose run folders and reports are served (searched recursively); repeatable.
+    #[arg(long = "root", default_value = "runs")]
+    pub roots: Vec<PathBuf>,
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    /// Address to listen on. The default reaches this machine only; any other exposes the
+    /// server to the network (a warning is printed; the token still guards races).
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: String,
+    /// Open the page in the default browser (xdg-open or open, if there is one).
+    #[arg(long)]
+    pub open: bool,
+    /// Dataset folder passed to every race (`--data DIR`).
+    #[arg(long)]
+    pub race_data: Option<PathBuf>,
+    /// `--set KEY=VALUE` passed to every race; repeatable.
+    #[arg(long = "race-set")]
+    pub race_set: Vec<String>,
 }
 
 #[derive(Args)]

@@ -42,5 +42,6 @@ fn dispatch(command: Command) -> anyhow::Result<()> {
         Command::Show { what: Show::Filters(args) } => commands::show::filters(args),
         Command::Backends(args) => commands::backends::run(args),
         Command::Bench(args) => commands::bench::run(args),
+        Command::Serve(args) => commands::serve::run(args),
     }
 }

@@ -244,7 +244,7 @@ fn verdict_table(r: &Report) -> String {
 fn rates(r: &Report) -> String {
     let cells: Vec<(String, &Tuning)> = r.cells.iter().map(|c| (format!("{} (gain {:.3})", c.key, c.init_gain), &c.tuning)).collect();
     format!(
-        "## Learning rates\n\nThe tuner's decisions, cell by cell: every rate tried with seed 1's training error at each rung it reached (a rate stopped early shows fewer), and the seed mean at the full budget for the best rate and its neighbours. Rates marked (ext.) lie past the starting grid.\n\n![training error at the full budget against the learning rate, one line per cell; ringed: the chosen rate; bars: t-intervals over seeds](sensitivity.png)\n\n{}\n",
+        "## Learning rates\n\nThe tuner's decisions, cell by cell: every rate tried with seed 1's training error at each rung it reached (a rate stopped early shows fewer), and the seed mean at the full budget for the best rate and its neighbours. Rates marked (ext.) lie past the starting grid.\n\n![training error at the full budget against the learning rate, one line per cell; ringed: the chosen rate; bars: the range over seeds](sensitivity.png)\n\n{}\n",
         sensitivity::table(&cells)
     )
 }

@@ -11,8 +11,9 @@ use crate::toolkit::plot::COLORS;
 use crate::toolkit::stats::Estimate;
 use crate::toolkit::tuner::{Score, Tuning};
 
-/// The points of one cell's line: for every rate run to the full budget, its seed mean (with
-/// the t-interval) where it ran from every seed, else seed 1's value; diverged rates are left out.
+/// The points of one cell's line: for every rate run to the full budget, its seed mean (with the
+/// range over seeds: a t-interval from three seeds is four standard errors wide and hides the
+/// basin) where it ran from every seed, else seed 1's value; diverged rates are left out.
 fn line(t: &Tuning) -> Series {
     let full = t.plan.rungs.len();
     let mut points = Vec::new();
@@ -28,7 +29,7 @@ fn line(t: &Tuning) -> Series {
         }
         let e = Estimate::of(&values);
         points.push((r.lr.log10(), e.mean));
-        bars.push(e.ci95.unwrap_or((e.mean, e.mean)));
+        bars.push(values.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(*v), hi.max(*v))));
     }
     let rings = points.iter().copied().filter(|(x, _)| (x - t.lr.log10()).abs() < 1e-9).collect();
     Series { label: String::new(), points, bars, markers: true, rings, ..Default::default() }
