@@ -129,6 +129,7 @@ pub fn run(roots: &[Root], index: usize, dir: &Path) -> RunInfo {
         Err(e) => errors.push(format!("config.toml: {e}")),
     }
     let metrics_path = dir.join("metrics.csv");
+    let mut last_iteration = None;
     if let Ok(text) = fs::read_to_string(&metrics_path) {
         let m = metrics::parse(&text);
         let col = |name| m.column(name);
@@ -138,39 +139,38 @@ pub fn run(roots: &[Root], index: usize, dir: &Path) -> RunInfo {
         info.best_train_error = train.iter().copied().reduce(f64::min);
         info.last_test_error = values(col("test_error")).last().copied();
         info.epochs = values(col("epoch")).last().copied();
+        last_iteration = values(col("iteration")).last().copied();
         if m.columns.is_empty() && !text.is_empty() {
             errors.push("metrics.csv: no header line".into());
         }
     }
-    info.status = status(dir, &metrics_path, &mut errors);
+    info.status = status(dir, &metrics_path, last_iteration, &mut errors);
     info.error = (!errors.is_empty()).then(|| errors.join("; "));
     info
 }
 
-fn status(dir: &Path, metrics_path: &Path, errors: &mut Vec<String>) -> Status {
-    let summary_path = dir.join("summary.json");
-    let (metrics_time, summary_time) = (modified(metrics_path), modified(&summary_path));
-    let recent = metrics_time.and_then(|t| t.elapsed().ok()).is_some_and(|age| age.as_secs_f64() < RUNNING_WITHIN_S);
-    let newer_than_summary = match (metrics_time, summary_time) {
-        (Some(m), Some(s)) => m > s,
-        (Some(_), None) => true,
-        _ => false,
-    };
-    if recent && newer_than_summary {
-        return Status::Running;
-    }
-    match fs::read_to_string(&summary_path) {
+/// Finished or diverged when summary.json covers the last row of metrics.csv; running when rows
+/// came after it (or there is no summary) and metrics.csv changed in the last 30 s; else
+/// interrupted. (Modification times alone mislead: a copied folder gets new ones in any order.)
+fn status(dir: &Path, metrics_path: &Path, last_iteration: Option<f64>, errors: &mut Vec<String>) -> Status {
+    let recent = modified(metrics_path).and_then(|t| t.elapsed().ok()).is_some_and(|age| age.as_secs_f64() < RUNNING_WITHIN_S);
+    let summary = match fs::read_to_string(dir.join("summary.json")) {
         Ok(text) => match serde_json::from_str::<serde_json::Value>(&text) {
-            Ok(summary) if summary["stop"]["reason"] == "diverged" => Status::Diverged,
-            Ok(_) if newer_than_summary => Status::Interrupted,
-            Ok(_) => Status::Finished,
+            Ok(summary) => Some(summary),
             Err(e) => {
                 errors.push(format!("summary.json: {e}"));
-                Status::Interrupted
+                None
             }
         },
-        Err(_) if metrics_time.is_some() => Status::Interrupted,
-        Err(_) => Status::Pending,
+        Err(_) => None,
+    };
+    let covered = summary.as_ref().is_some_and(|s| s["iterations"].as_f64().unwrap_or(0.0) >= last_iteration.unwrap_or(0.0));
+    match summary {
+        Some(s) if covered && s["stop"]["reason"] == "diverged" => Status::Diverged,
+        Some(_) if covered => Status::Finished,
+        _ if recent => Status::Running,
+        _ if last_iteration.is_some() => Status::Interrupted,
+        _ => Status::Pending,
     }
 }
 

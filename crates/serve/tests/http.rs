@@ -74,7 +74,7 @@ fn fixture(dir: &Path) -> PathBuf {
         .map(|i| format!("{},{},{},{},,0.01,100.0,{}\n", i as f64 / 10.0, i * 10, 2.0 / i as f64, 0.9 - i as f64 / 100.0, i))
         .collect();
     std::fs::write(run.join("metrics.csv"), format!("{HEADER}{rows}")).expect("metrics");
-    std::fs::write(run.join("summary.json"), "{\"stop\":{\"reason\":\"max-epochs\"}}").expect("summary");
+    std::fs::write(run.join("summary.json"), "{\"stop\":{\"reason\":\"max-epochs\"},\"iterations\":500}").expect("summary");
     let torn = root.join("exp/runs/tanh/seed-1");
     std::fs::create_dir_all(&torn).expect("mkdir");
     std::fs::write(torn.join("config.toml"), "[model]\nactivation = \"tanh\"\n").expect("config");
