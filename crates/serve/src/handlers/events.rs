@@ -10,6 +10,7 @@ use serde::Deserialize;
 use std::convert::Infallible;
 use std::path::PathBuf;
 use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
 use crate::ServeError;
 use crate::metrics;
@@ -31,26 +32,40 @@ struct Tail {
     columns: Option<usize>,
 }
 
-pub async fn rows(
-    State(state): State<AppState>,
-    Query(q): Query<EventsQuery>,
-) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ServeError> {
+impl Tail {
+    /// The complete rows appended since `at`, reading only the new bytes (a check of the size
+    /// is all a poll costs while nothing changes, however long the file).
+    async fn new_rows(&mut self) -> Option<Vec<Vec<Option<f64>>>> {
+        let len = tokio::fs::metadata(&self.path).await.ok()?.len() as usize;
+        if len <= self.at {
+            return None;
+        }
+        let mut file = tokio::fs::File::open(&self.path).await.ok()?;
+        if self.columns.is_none() {
+            let mut head = vec![0; 4096.min(len)];
+            file.read_exact(&mut head).await.ok()?;
+            let header = String::from_utf8_lossy(&head);
+            self.columns = Some(metrics::parse(header.split_inclusive('\n').next().unwrap_or("")).columns.len()).filter(|c| *c > 0);
+        }
+        let columns = self.columns?;
+        file.seek(std::io::SeekFrom::Start(self.at as u64)).await.ok()?;
+        let mut bytes = Vec::with_capacity(len - self.at);
+        file.read_to_end(&mut bytes).await.ok()?;
+        let text = String::from_utf8_lossy(&bytes);
+        let (rows, used) = metrics::parse_after(&text, 0, columns);
+        self.at += used;
+        (!rows.is_empty()).then_some(rows)
+    }
+}
+
+pub async fn rows(State(state): State<AppState>, Query(q): Query<EventsQuery>) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ServeError> {
     let path = resolve(&state.roots, &q.id)?.join("metrics.csv");
     let tail = Tail { path, at: q.from, columns: None };
     let events = stream::unfold(tail, |mut tail| async move {
         loop {
             tokio::time::sleep(POLL).await;
-            let Ok(text) = tokio::fs::read_to_string(&tail.path).await else { continue };
-            let columns = *tail.columns.get_or_insert_with(|| metrics::parse(&text).columns.len());
-            if text.len() <= tail.at || columns == 0 {
-                continue;
-            }
-            let (rows, at) = metrics::parse_after(&text, tail.at, columns);
-            if rows.is_empty() {
-                continue;
-            }
-            tail.at = at;
-            let data = serde_json::json!({ "rows": rows, "complete_bytes": at }).to_string();
+            let Some(rows) = tail.new_rows().await else { continue };
+            let data = serde_json::json!({ "rows": rows, "complete_bytes": tail.at }).to_string();
             return Some((Ok(Event::default().event("rows").data(data)), tail));
         }
     });
