@@ -101,7 +101,8 @@ fn a_thousand_runs_a_long_run_and_fifty_live_clients() {
 
     // 200 listings from 8 threads at once, while the 50 clients stay connected.
     let started = Instant::now();
-    let threads: Vec<_> = (0..8).map(|_| std::thread::spawn(move || (0..25).map(|_| get(addr, "/api/runs").0).collect::<Vec<_>>())).collect();
+    let threads: Vec<_> =
+        (0..8).map(|_| std::thread::spawn(move || (0..25).map(|_| get(addr, "/api/runs").0).collect::<Vec<_>>())).collect();
     let statuses: Vec<u16> = threads.into_iter().flat_map(|t| t.join().expect("thread")).collect();
     println!("200 listings of 1,001 runs from 8 threads in {:?}", started.elapsed());
     assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");

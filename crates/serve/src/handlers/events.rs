@@ -58,7 +58,10 @@ impl Tail {
     }
 }
 
-pub async fn rows(State(state): State<AppState>, Query(q): Query<EventsQuery>) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ServeError> {
+pub async fn rows(
+    State(state): State<AppState>,
+    Query(q): Query<EventsQuery>,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ServeError> {
     let path = resolve(&state.roots, &q.id)?.join("metrics.csv");
     let tail = Tail { path, at: q.from, columns: None };
     let events = stream::unfold(tail, |mut tail| async move {
