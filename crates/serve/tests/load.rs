@@ -40,6 +40,9 @@ fn get(addr: SocketAddr, path: &str) -> (u16, usize) {
     (text.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0), response.len())
 }
 
+/// The two tests run one at a time: the soak measures this process's memory.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 const HEADER: &str = "epoch,iteration,train_loss,train_error,test_error,lr,images_per_sec,elapsed_s\n";
 
 fn write_run(dir: &Path, rows: usize) {
@@ -51,6 +54,7 @@ fn write_run(dir: &Path, rows: usize) {
 
 #[test]
 fn a_thousand_runs_a_long_run_and_fifty_live_clients() {
+    let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let dir = tempfile::tempdir().expect("tempdir");
     let root = dir.path().join("root");
     for i in 0..1000 {
@@ -107,4 +111,66 @@ fn a_thousand_runs_a_long_run_and_fifty_live_clients() {
     println!("200 listings of 1,001 runs from 8 threads in {:?}", started.elapsed());
     assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
     drop(clients);
+}
+
+/// Resident memory of this process (the server runs in it), in MB.
+fn rss_mb() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok()).unwrap_or(0.0) / 1024.0
+}
+
+/// A soak: 20 live clients for 10 s while a row is appended every 50 ms; every client gets every
+/// row, in order, and the server's memory does not grow with the rows streamed.
+#[test]
+fn twenty_clients_get_every_row_for_ten_seconds() {
+    let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().join("root");
+    write_run(&root.join("live"), 10);
+    let addr = start(&root);
+    let offset = std::fs::metadata(root.join("live/metrics.csv")).expect("size").len();
+    let mut clients: Vec<TcpStream> = (0..20)
+        .map(|_| {
+            let mut s = TcpStream::connect(addr).expect("connect");
+            write!(s, "GET /api/events?id=0/live&from={offset} HTTP/1.1\r\nHost: {addr}\r\n\r\n").expect("send");
+            s.set_nonblocking(true).expect("non-blocking");
+            s
+        })
+        .collect();
+    let mut file = std::fs::OpenOptions::new().append(true).open(root.join("live/metrics.csv")).expect("open");
+    std::thread::sleep(Duration::from_millis(500));
+    let before = rss_mb();
+    let mut seen = vec![String::new(); clients.len()];
+    let mut buf = [0u8; 8192];
+    let started = Instant::now();
+    let rows = 200;
+    for i in 0..rows {
+        writeln!(file, "{},{},1.0,0.5,,0.01,100.0,{i}", i as f64 / 100.0, 200_000 + i).expect("append");
+        let tick = Instant::now();
+        while tick.elapsed() < Duration::from_millis(50) {
+            for (client, text) in clients.iter_mut().zip(&mut seen) {
+                if let Ok(n) = client.read(&mut buf) {
+                    text.push_str(&String::from_utf8_lossy(&buf[..n]));
+                }
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+    let last = format!("{}.0", 200_000 + rows - 1);
+    while seen.iter().any(|s| !s.contains(&last)) && started.elapsed() < Duration::from_secs(30) {
+        for (client, text) in clients.iter_mut().zip(&mut seen) {
+            if let Ok(n) = client.read(&mut buf) {
+                text.push_str(&String::from_utf8_lossy(&buf[..n]));
+            }
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let after = rss_mb();
+    println!("20 clients × {rows} rows over {:?}; resident memory {before:.1} MB before, {after:.1} MB after", started.elapsed());
+    for text in &seen {
+        let positions: Vec<usize> = (0..rows).map(|i| text.find(&format!("{}.0", 200_000 + i)).unwrap_or(usize::MAX)).collect();
+        assert!(positions.iter().all(|p| *p != usize::MAX), "a client missed a row");
+        assert!(positions.windows(2).all(|w| w[0] < w[1]), "rows out of order");
+    }
+    assert!(after - before < 20.0, "memory grew from {before} to {after} MB");
 }
