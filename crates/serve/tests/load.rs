@@ -5,30 +5,11 @@
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
-use actlab_serve::ServeOptions;
-
-fn start(root: &Path) -> SocketAddr {
-    let options = ServeOptions {
-        roots: vec![root.to_path_buf()],
-        host: "127.0.0.1".into(),
-        port: 0,
-        token: Some("t".into()),
-        exe: PathBuf::from("/bin/false"),
-        race_args: Vec::new(),
-    }
-    .check()
-    .expect("options");
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = actlab_serve::run(options, move |addr| {
-            let _ = tx.send(addr);
-        });
-    });
-    rx.recv_timeout(Duration::from_secs(10)).expect("the server started")
-}
+mod common;
+use common::start;
 
 fn get(addr: SocketAddr, path: &str) -> (u16, usize) {
     let mut stream = TcpStream::connect(addr).expect("connect");

@@ -8,7 +8,7 @@ use crate::ExperimentError;
 use crate::depth::figures;
 use crate::depth::records::{DepthCell, Plan, Report};
 use crate::toolkit::markdown::{Table, fmt_lr};
-use crate::toolkit::paired::Verdict;
+use crate::toolkit::paired::{self, Verdict};
 use crate::toolkit::provenance::Provenance;
 use crate::toolkit::sensitivity;
 use crate::toolkit::stats::Estimate;
@@ -228,24 +228,13 @@ pub(super) fn verdicts(r: &Report) -> Vec<Verdict> {
 }
 
 fn verdict_table(r: &Report) -> String {
-    let mut header = vec!["A − B (training error)"];
-    header.extend(Verdict::HEADER);
-    let mut t = Table::new(&header);
-    for v in &r.verdicts {
-        let mut cells = vec![format!("{} − {}", v.a, v.b)];
-        cells.extend(v.cells());
-        t.push(cells);
-    }
     format!(
         "## Against ReLU: seed-paired differences\n\nEach row is a cell's training error minus ReLU's at the same depth and init, seed by seed, mean with its Student-t 95% interval (positive: worse than ReLU); at both chosen rates, with both rates a grid step lower or higher, and the range over the nine pairs of rates of the two basins.\n\n{}\n",
-        t.render()
+        paired::table(&r.verdicts, "training error")
     )
 }
 
 fn rates(r: &Report) -> String {
     let cells: Vec<(String, &Tuning)> = r.cells.iter().map(|c| (c.key.clone(), &c.tuning)).collect();
-    format!(
-        "## Learning rates\n\nThe tuner's decisions, cell by cell: every rate tried with seed 1's training error at each rung it reached (a rate stopped early shows fewer), and the seed mean at the full budget for the best rate and its neighbours. Rates marked (ext.) lie past the starting grid.\n\n![training error at the full budget against the learning rate, one line per depth; ringed: the chosen rate; bars: the range over seeds](sensitivity.png)\n\n{}\n",
-        sensitivity::table(&cells)
-    )
+    sensitivity::section(&cells, "depth")
 }

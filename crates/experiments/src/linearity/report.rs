@@ -9,7 +9,7 @@ use crate::ExperimentError;
 use crate::linearity::figures;
 use crate::linearity::records::{Cell, Plan, Report};
 use crate::toolkit::markdown::{Table, fmt_estimate, fmt_lr};
-use crate::toolkit::paired::Verdict;
+use crate::toolkit::paired::{self, Verdict};
 use crate::toolkit::provenance::Provenance;
 use crate::toolkit::sensitivity;
 use crate::toolkit::tuner::Tuning;
@@ -227,26 +227,15 @@ pub(super) fn verdicts(r: &Report) -> Vec<Verdict> {
 }
 
 fn verdict_table(r: &Report) -> String {
-    let mut header = vec!["A − B (training error)"];
-    header.extend(Verdict::HEADER);
-    let mut t = Table::new(&header);
-    for v in &r.verdicts {
-        let mut cells = vec![format!("{} − {}", v.a, v.b)];
-        cells.extend(v.cells());
-        t.push(cells);
-    }
     format!(
         "## Verdicts: seed-paired differences\n\nEach row is A's training error minus B's, seed by seed (the same seed gives both the same data order and the same random draws for the initial weights), mean with its Student-t 95% interval; negative means A trains to a lower error. It is given at both cells' chosen rates, with both rates one grid step lower, one step higher, and the range over all nine pairs of rates (each cell at its lower neighbour, chosen rate or upper neighbour); \"same sign throughout\" says whether the verdict survives a one-step change of either rate.\n\n{}\n",
-        t.render()
+        paired::table(&r.verdicts, "training error")
     )
 }
 
 fn rates(r: &Report) -> String {
     let cells: Vec<(String, &Tuning)> = r.cells.iter().map(|c| (format!("{} (gain {:.3})", c.key, c.init_gain), &c.tuning)).collect();
-    format!(
-        "## Learning rates\n\nThe tuner's decisions, cell by cell: every rate tried with seed 1's training error at each rung it reached (a rate stopped early shows fewer), and the seed mean at the full budget for the best rate and its neighbours. Rates marked (ext.) lie past the starting grid.\n\n![training error at the full budget against the learning rate, one line per cell; ringed: the chosen rate; bars: the range over seeds](sensitivity.png)\n\n{}\n",
-        sensitivity::table(&cells)
-    )
+    sensitivity::section(&cells, "cell")
 }
 
 fn runs(r: &Report) -> String {

@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::toolkit::markdown::fmt_lr;
+use crate::toolkit::markdown::{Table, fmt_lr};
 use crate::toolkit::stats::Estimate;
 use crate::toolkit::tuner::{RateTrace, Tuning};
 
@@ -70,6 +70,20 @@ impl Verdict {
 
     pub const HEADER: [&'static str; 5] =
         ["at the chosen rates", "both a step lower", "both a step higher", "range over the 3×3 rates", "same sign throughout"];
+}
+
+/// The verdicts as a Markdown table, one row per "A − B" (the measure named in the first header).
+pub fn table(verdicts: &[Verdict], measure: &str) -> String {
+    let first = format!("A − B ({measure})");
+    let mut header = vec![first.as_str()];
+    header.extend(Verdict::HEADER);
+    let mut t = Table::new(&header);
+    for v in verdicts {
+        let mut cells = vec![format!("{} − {}", v.a, v.b)];
+        cells.extend(v.cells());
+        t.push(cells);
+    }
+    t.render()
 }
 
 /// "3e-3 < **1e-2** < 3e-2": a cell's chosen rate between its neighbours.

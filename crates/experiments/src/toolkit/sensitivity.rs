@@ -96,3 +96,12 @@ pub fn table(cells: &[(String, &Tuning)]) -> String {
     }
     t.render()
 }
+
+/// The "Learning rates" section of a report: the figure (`sensitivity.png`, one line per `lines`)
+/// and the tuner's table.
+pub fn section(cells: &[(String, &Tuning)], lines: &str) -> String {
+    format!(
+        "## Learning rates\n\nThe tuner's decisions, cell by cell: every rate tried with seed 1's training error at each rung it reached (a rate stopped early shows fewer), and the seed mean at the full budget for the best rate and its neighbours. Rates marked (ext.) lie past the starting grid.\n\n![training error at the full budget against the learning rate, one line per {lines}; ringed: the chosen rate; bars: the range over seeds](sensitivity.png)\n\n{}\n",
+        table(cells)
+    )
+}
