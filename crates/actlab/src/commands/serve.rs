@@ -7,7 +7,7 @@ use std::io::Write;
 use crate::args::ServeArgs;
 
 pub fn run(args: ServeArgs) -> Result<()> {
-    let exe = std::env::current_exe().context("the actlab binary")?;
+    let exe = actlab_experiments::toolkit::runner::this_binary().context("the actlab binary")?;
     let mut race_args = args.race_set.clone();
     if let Some(data) = &args.race_data {
         race_args.push(format!("dataset.path={:?}", data.display().to_string()));

@@ -120,7 +120,7 @@ impl<'a> Runner<'a> {
     /// One line of the job list: this binary training the folder's config into the folder (which
     /// resumes it if it was started).
     fn list_job(&self, folder: &RunFolder, file: &Path) -> Result<(), ExperimentError> {
-        let exe = std::env::current_exe().map_err(|e| ExperimentError::io("the actlab binary", e))?;
+        let exe = this_binary().map_err(|e| ExperimentError::io("the actlab binary", e))?;
         let quote = |p: &Path| format!("'{}'", p.display().to_string().replace('\'', "'\\''"));
         let line = format!(
             "{} train --progress lines --divergence-ok --config {} --out {}\n",
@@ -131,6 +131,17 @@ impl<'a> Runner<'a> {
         let mut jobs = self.jobs.borrow_mut();
         let jobs = jobs.as_mut().ok_or_else(|| ExperimentError::io(file, std::io::Error::other("job list not open")))?;
         jobs.write_all(line.as_bytes()).and_then(|_| jobs.flush()).map_err(|e| ExperimentError::io(file, e))
+    }
+}
+
+/// The path of the running actlab binary, for the jobs it lists. On Linux, once the file has been
+/// replaced (a rebuild while a study runs), `current_exe` names it "PATH (deleted)"; the new
+/// binary at PATH is the one to run (seen: a `--jobs` study failed with exit 127 after a rebuild).
+pub fn this_binary() -> std::io::Result<PathBuf> {
+    let exe = std::env::current_exe()?;
+    match exe.to_str().and_then(|p| p.strip_suffix(" (deleted)")) {
+        Some(path) if Path::new(path).is_file() => Ok(PathBuf::from(path)),
+        _ => Ok(exe),
     }
 }
 
