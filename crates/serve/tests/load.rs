@@ -24,6 +24,18 @@ fn get(addr: SocketAddr, path: &str) -> (u16, usize) {
 /// The two tests run one at a time: the soak measures this process's memory.
 static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
+/// What each (non-blocking) client has received since the last call, appended to its text; then
+/// a 5 ms pause.
+fn read_available(clients: &mut [TcpStream], seen: &mut [String]) {
+    let mut buf = [0u8; 8192];
+    for (client, text) in clients.iter_mut().zip(seen.iter_mut()) {
+        if let Ok(n) = client.read(&mut buf) {
+            text.push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+    }
+    std::thread::sleep(Duration::from_millis(5));
+}
+
 const HEADER: &str = "epoch,iteration,train_loss,train_error,test_error,lr,images_per_sec,elapsed_s\n";
 
 fn write_run(dir: &Path, rows: usize) {
@@ -71,14 +83,8 @@ fn a_thousand_runs_a_long_run_and_fifty_live_clients() {
     let mut file = std::fs::OpenOptions::new().append(true).open(root.join("long/metrics.csv")).expect("open");
     file.write_all(b"1000.01,100001,1.0,0.123456,,0.01,100.0,1\n").expect("append");
     let mut seen = vec![String::new(); clients.len()];
-    let mut buf = [0u8; 4096];
     while seen.iter().any(|s| !s.contains("0.123456")) && appended.elapsed() < Duration::from_secs(10) {
-        for (client, text) in clients.iter_mut().zip(&mut seen) {
-            if let Ok(n) = client.read(&mut buf) {
-                text.push_str(&String::from_utf8_lossy(&buf[..n]));
-            }
-        }
-        std::thread::sleep(Duration::from_millis(5));
+        read_available(&mut clients, &mut seen);
     }
     let reached = seen.iter().filter(|s| s.contains("0.123456")).count();
     println!("{reached} of 50 live clients got the appended row within {:?}", appended.elapsed());
@@ -122,29 +128,18 @@ fn twenty_clients_get_every_row_for_ten_seconds() {
     std::thread::sleep(Duration::from_millis(500));
     let before = rss_mb();
     let mut seen = vec![String::new(); clients.len()];
-    let mut buf = [0u8; 8192];
     let started = Instant::now();
     let rows = 200;
     for i in 0..rows {
         writeln!(file, "{},{},1.0,0.5,,0.01,100.0,{i}", i as f64 / 100.0, 200_000 + i).expect("append");
         let tick = Instant::now();
         while tick.elapsed() < Duration::from_millis(50) {
-            for (client, text) in clients.iter_mut().zip(&mut seen) {
-                if let Ok(n) = client.read(&mut buf) {
-                    text.push_str(&String::from_utf8_lossy(&buf[..n]));
-                }
-            }
-            std::thread::sleep(Duration::from_millis(5));
+            read_available(&mut clients, &mut seen);
         }
     }
     let last = format!("{}.0", 200_000 + rows - 1);
     while seen.iter().any(|s| !s.contains(&last)) && started.elapsed() < Duration::from_secs(30) {
-        for (client, text) in clients.iter_mut().zip(&mut seen) {
-            if let Ok(n) = client.read(&mut buf) {
-                text.push_str(&String::from_utf8_lossy(&buf[..n]));
-            }
-        }
-        std::thread::sleep(Duration::from_millis(5));
+        read_available(&mut clients, &mut seen);
     }
     let after = rss_mb();
     println!("20 clients × {rows} rows over {:?}; resident memory {before:.1} MB before, {after:.1} MB after", started.elapsed());
