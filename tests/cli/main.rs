@@ -10,6 +10,7 @@ mod fig1;
 mod filters;
 mod linearity;
 mod plan;
+mod sensitivity;
 mod sparsity;
 mod support;
 mod train;

@@ -8,6 +8,7 @@ use actlab_experiments::fig1::Fig1Options;
 use actlab_experiments::filters::FiltersOptions;
 use actlab_experiments::linearity::LinearityOptions;
 use actlab_experiments::sparsity::SparsityOptions;
+use actlab_experiments::speedup::SpeedupOptions;
 use actlab_experiments::toolkit::options::ExperimentOptions;
 use actlab_models::Activation;
 use actlab_train::Backend;
@@ -98,6 +99,7 @@ impl Command {
             Command::Study { study: Study::Depth(a) } => &a.common,
             Command::Study { study: Study::Filters(a) } => &a.common,
             Command::Study { study: Study::Sparsity(a) } => &a.common,
+            Command::Study { study: Study::Sensitivity(a) } => &a.common,
             _ => return None,
         };
         Some(common.backend)
@@ -380,6 +382,56 @@ pub enum Study {
     Filters(FiltersArgs),
     /// Does ReLU give sparse codes? Exact zeros, near-off outputs and dead units per layer, every epoch.
     Sparsity(SparsityArgs),
+    /// When does ReLU's six-fold speed-up over tanh hold? Figure 1's setting, one factor changed at a time.
+    Sensitivity(SensitivityArgs),
+}
+
+#[derive(Args)]
+pub struct SensitivityArgs {
+    #[command(flatten)]
+    pub common: ExperimentArgs,
+    /// Cells, comma-separated (default: all ten; paper, standardised-input, modern with --quick):
+    /// paper, standardised-input, fan-in-init, response-norm, batch-norm, adam, batch-32,
+    /// batch-512, convnet80sec, modern.
+    #[arg(long, value_delimiter = ',')]
+    pub cells: Option<Vec<String>>,
+    /// Activations, including relu (default relu,tanh,sigmoid).
+    #[arg(long, value_delimiter = ',')]
+    pub activations: Option<Vec<Activation>>,
+    /// The budget in epochs: a run not at the target by then is "not reached" (default 40, or 12 with --quick).
+    #[arg(long)]
+    pub epochs: Option<usize>,
+    /// Training-error target (default 0.4, or 0.6 with --quick).
+    #[arg(long)]
+    pub target: Option<f64>,
+    /// Training images per class (default 500, or 100 with --quick; 0: all).
+    #[arg(long)]
+    pub per_class: Option<usize>,
+    /// Centre of every cell's learning-rate grid, a point of the 1-3 grid (default: each
+    /// activation's own, 1e-1 for sigmoid, 1e-2 for the others; a decade lower for Adam).
+    #[arg(long)]
+    pub lr_start: Option<f64>,
+    /// A `reproduce fig1` output folder: the paper's cell uses its runs where their configs are
+    /// identical (same data, target and subset) instead of training its own.
+    #[arg(long)]
+    pub fig1: Option<PathBuf>,
+    #[arg(long, default_value = "runs/study-sensitivity")]
+    pub out: PathBuf,
+}
+
+impl From<SensitivityArgs> for SpeedupOptions {
+    fn from(a: SensitivityArgs) -> Self {
+        SpeedupOptions {
+            common: a.common.options(a.out),
+            cells: a.cells,
+            activations: a.activations,
+            epochs: a.epochs,
+            target: a.target,
+            per_class: a.per_class,
+            lr_start: a.lr_start,
+            fig1: a.fig1,
+        }
+    }
 }
 
 #[derive(Args)]

@@ -39,6 +39,7 @@ fn dispatch(command: Command) -> anyhow::Result<()> {
         Command::Study { study: Study::Depth(args) } => commands::study::depth(args),
         Command::Study { study: Study::Filters(args) } => commands::study::filters(args),
         Command::Study { study: Study::Sparsity(args) } => commands::study::sparsity(args),
+        Command::Study { study: Study::Sensitivity(args) } => commands::study::sensitivity(args),
         Command::Show { what: Show::Filters(args) } => commands::show::filters(args),
         Command::Backends(args) => commands::backends::run(args),
         Command::Bench(args) => commands::bench::run(args),

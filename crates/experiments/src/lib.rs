@@ -10,6 +10,7 @@ pub mod fig1;
 pub mod filters;
 pub mod linearity;
 pub mod sparsity;
+pub mod speedup;
 pub mod toolkit;
 
 pub use error::ExperimentError;

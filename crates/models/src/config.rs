@@ -73,6 +73,10 @@ pub struct ModelConfig {
     /// cuda-convnet's within-channel response normalisation (convnet18, convnet80sec).
     #[serde(default)]
     pub response_norm: bool,
+    /// Batch normalisation after every convolution, before its pooling and activation
+    /// (convnet18, convnet80sec): Ioffe & Szegedy (2015), Burn's `BatchNorm`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub batch_norm: bool,
     /// Hidden widths of `mlp`.
     #[serde(default = "default_hidden")]
     pub hidden: Vec<usize>,
@@ -97,6 +101,7 @@ impl ModelConfig {
             init_gain: None,
             init_std: Vec::new(),
             response_norm: false,
+            batch_norm: false,
             hidden: default_hidden(),
             depth: default_depth(),
             width: default_width(),
@@ -150,6 +155,9 @@ impl ModelConfig {
         }
         if self.arch == Arch::Plain && self.width == 0 {
             return invalid("width", "0 channels".into());
+        }
+        if self.batch_norm && !matches!(self.arch, Arch::Convnet18 | Arch::Convnet80sec) {
+            return invalid("batch_norm", format!("only convnet18 and convnet80sec have it, not {}", self.arch));
         }
         if !(0.0..1.0).contains(&self.dropout) {
             return invalid("dropout", format!("{} is outside [0, 1)", self.dropout));

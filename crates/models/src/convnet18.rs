@@ -2,7 +2,7 @@
 //! convolutional network" of the AlexNet paper's Figure 1 (three conv layers and one fc layer).
 
 use burn::module::Module;
-use burn::nn::Linear;
+use burn::nn::{BatchNorm, BatchNormConfig, Linear};
 use burn::tensor::{Device, Tensor};
 
 use crate::init::LayerInit;
@@ -16,12 +16,15 @@ pub const CUDA_CONVNET_STDS: [f64; 4] = [1e-4, 1e-2, 1e-2, 1e-2];
 
 /// conv5×5(32) → maxpool3/2 → act → [rnorm] → conv5×5(32) → act → avgpool3/2 → [rnorm] →
 /// conv5×5(64) → act → avgpool3/2 → fc(classes). Pools use ceil mode: 32 → 16 → 8 → 4.
+/// With `batch_norm`, a batch normalisation follows each convolution.
 #[derive(Module, Debug)]
 pub struct ConvNet18 {
     pub conv1: Conv2d,
     pub conv2: Conv2d,
     pub conv3: Conv2d,
     pub fc: Linear,
+    /// One per convolution with `batch_norm`, else empty (so older model files still load).
+    pub bn: Vec<BatchNorm>,
     #[module(skip)]
     pub activation: Nonlinearity,
     #[module(skip)]
@@ -42,6 +45,11 @@ pub(crate) fn conv_stack(init: &LayerInit, channels: usize, device: &Device) -> 
     ]
 }
 
+/// The stack's batch normalisations: one per convolution when `on`, else none.
+pub(crate) fn stack_batch_norms(on: bool, device: &Device) -> Vec<BatchNorm> {
+    if on { [32, 32, 64].iter().map(|&c| BatchNormConfig::new(c).init(device)).collect() } else { Vec::new() }
+}
+
 /// Flattened size after the conv stack.
 pub(crate) fn stack_features(input: InputShape) -> usize {
     let side = |s: usize| AVG_POOL.output_side(AVG_POOL.output_side(MAX_POOL.output_side(s)));
@@ -50,6 +58,7 @@ pub(crate) fn stack_features(input: InputShape) -> usize {
 
 pub(crate) fn stack_forward(
     convs: [&Conv2d; 3],
+    bn: &[BatchNorm],
     activation: Nonlinearity,
     norm: Option<&ResponseNorm>,
     x: Tensor<4>,
@@ -59,11 +68,18 @@ pub(crate) fn stack_forward(
         Some(norm) => norm.forward(x),
         None => x,
     };
-    let x = tap.map(("conv", 1), activation.apply(MAX_POOL.forward(convs[0].forward(x))));
+    let conv = |i: usize, x: Tensor<4>| {
+        let y = convs[i].forward(x);
+        match bn.get(i) {
+            Some(bn) => bn.forward(y),
+            None => y,
+        }
+    };
+    let x = tap.map(("conv", 1), activation.apply(MAX_POOL.forward(conv(0, x))));
     let x = normed(x);
-    let x = AVG_POOL.forward(tap.map(("conv", 2), activation.apply(convs[1].forward(x))));
+    let x = AVG_POOL.forward(tap.map(("conv", 2), activation.apply(conv(1, x))));
     let x = normed(x);
-    let x = AVG_POOL.forward(tap.map(("conv", 3), activation.apply(convs[2].forward(x))));
+    let x = AVG_POOL.forward(tap.map(("conv", 3), activation.apply(conv(2, x))));
     x.flatten(1, 3)
 }
 
@@ -79,16 +95,17 @@ impl ConvNet18 {
         activation: Nonlinearity,
         init: &LayerInit,
         norm: Option<ResponseNorm>,
+        batch_norm: bool,
         device: &Device,
     ) -> Self {
         let [conv1, conv2, conv3] = conv_stack(init, input[0], device);
         let fc = init.linear(3, stack_features(input), classes, device);
-        Self { conv1, conv2, conv3, fc, activation, norm }
+        Self { conv1, conv2, conv3, fc, bn: stack_batch_norms(batch_norm, device), activation, norm }
     }
 
     pub fn forward_with(&self, x: Tensor<4>, tap: &mut impl Tap) -> Tensor<2> {
         let convs = [&self.conv1, &self.conv2, &self.conv3];
-        self.fc.forward(stack_forward(convs, self.activation, self.norm.as_ref(), x, tap))
+        self.fc.forward(stack_forward(convs, &self.bn, self.activation, self.norm.as_ref(), x, tap))
     }
 
     pub fn weights(&self) -> Vec<(String, Weight)> {

@@ -1,10 +1,10 @@
 //! cuda-convnet's `layers-80sec` net: the `layers-18pct` conv stack with a 64-unit hidden fc layer.
 
 use burn::module::Module;
-use burn::nn::Linear;
+use burn::nn::{BatchNorm, Linear};
 use burn::tensor::{Device, Tensor};
 
-use crate::convnet18::{conv_stack, stack_features, stack_forward, stack_weights};
+use crate::convnet18::{conv_stack, stack_batch_norms, stack_features, stack_forward, stack_weights};
 use crate::init::LayerInit;
 use crate::layers::Conv2d;
 use crate::norm::ResponseNorm;
@@ -21,6 +21,8 @@ pub struct ConvNet80Sec {
     pub conv3: Conv2d,
     pub fc1: Linear,
     pub fc2: Linear,
+    /// One per convolution with `batch_norm`, else empty.
+    pub bn: Vec<BatchNorm>,
     #[module(skip)]
     pub activation: Nonlinearity,
     #[module(skip)]
@@ -34,17 +36,18 @@ impl ConvNet80Sec {
         activation: Nonlinearity,
         init: &LayerInit,
         norm: Option<ResponseNorm>,
+        batch_norm: bool,
         device: &Device,
     ) -> Self {
         let [conv1, conv2, conv3] = conv_stack(init, input[0], device);
         let fc1 = init.linear(3, stack_features(input), 64, device);
         let fc2 = init.linear(4, 64, classes, device);
-        Self { conv1, conv2, conv3, fc1, fc2, activation, norm }
+        Self { conv1, conv2, conv3, fc1, fc2, bn: stack_batch_norms(batch_norm, device), activation, norm }
     }
 
     pub fn forward_with(&self, x: Tensor<4>, tap: &mut impl Tap) -> Tensor<2> {
         let convs = [&self.conv1, &self.conv2, &self.conv3];
-        let x = stack_forward(convs, self.activation, self.norm.as_ref(), x, tap);
+        let x = stack_forward(convs, &self.bn, self.activation, self.norm.as_ref(), x, tap);
         self.fc2.forward(tap.vector(("fc", 1), self.activation.apply(self.fc1.forward(x))))
     }
 

@@ -42,7 +42,7 @@ impl Checkpoints {
         state.model_file = format!("model-{}.bpk", state.iteration);
         state.optimizer_file = format!("optimizer-{}.bpk", state.iteration);
         let model_path = self.dir.join(&state.model_file);
-        model.clone().save_file(&model_path).map_err(|source| TrainError::Record { path: model_path.clone(), source })?;
+        model.save(&model_path).map_err(|source| TrainError::Record { path: model_path.clone(), source })?;
         sync_file(&model_path).map_err(|e| TrainError::io(&model_path, e))?;
         failpoint("checkpoint-model");
         let optim_path = self.dir.join(&state.optimizer_file);

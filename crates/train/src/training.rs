@@ -8,7 +8,6 @@
 
 use actlab_datasets::{Batcher, LoadedDataset, Normalizer};
 use actlab_models::Model;
-use burn::module::Module;
 use burn::optim::ModuleOptimizer;
 use burn::tensor::Device;
 use std::path::PathBuf;
@@ -259,7 +258,7 @@ impl Run {
     fn finish(self, s: &Setup, model: &Model, stop: StopReason) -> Result<Summary, TrainError> {
         if !matches!(stop, StopReason::Diverged { .. }) {
             let path = s.folder.model_path();
-            model.clone().save_file(&path).map_err(|source| TrainError::Record { path, source })?;
+            model.save(&path).map_err(|source| TrainError::Record { path, source })?;
             s.folder.sync_model()?;
         }
         let fresh_seconds = self.clock.started.elapsed().as_secs_f64();

@@ -4,12 +4,13 @@ use actlab_experiments::depth::{self, DepthOptions};
 use actlab_experiments::filters::{self, FiltersOptions};
 use actlab_experiments::linearity::{self, LinearityOptions};
 use actlab_experiments::sparsity::{self, SparsityOptions};
+use actlab_experiments::speedup::{self, SpeedupOptions, ratios};
 use actlab_experiments::toolkit::markdown::fmt_lr;
 use anyhow::Result;
 
 use super::waves;
 
-use crate::args::{DepthArgs, FiltersArgs, LinearityArgs, SparsityArgs};
+use crate::args::{DepthArgs, FiltersArgs, LinearityArgs, SensitivityArgs, SparsityArgs};
 
 pub fn linearity(args: LinearityArgs) -> Result<()> {
     let jobs = args.common.jobs;
@@ -93,6 +94,26 @@ pub fn sparsity(args: SparsityArgs) -> Result<()> {
         let last = s.layers.iter().filter(|l| l.epoch == report.plan.epochs);
         let layers: Vec<String> = last.map(|l| format!("{} {:.3}", l.layer, l.near_off.mean)).collect();
         println!("{}: lr {}, near-off share at the end: {} (n={})", s.activation, fmt_lr(s.lr), layers.join(", "), s.final_train_error.n);
+    }
+    println!("report: {}", options.common.out.join("report.md").display());
+    Ok(())
+}
+
+pub fn sensitivity(args: SensitivityArgs) -> Result<()> {
+    let jobs = args.common.jobs;
+    let options = SpeedupOptions::from(args);
+    waves::if_jobs(jobs, &options.common.out, |plan| {
+        speedup::speedup(&SpeedupOptions { common: options.common.planned(plan), ..options.clone() })?;
+        Ok(())
+    })?;
+    let report = speedup::speedup(&options)?;
+    for p in &report.provenance.pending {
+        println!("not finished: {p}");
+    }
+    for cell in &report.cells {
+        let rates: Vec<String> = cell.activations.iter().map(|a| format!("{} {}", a.activation, fmt_lr(a.lr))).collect();
+        let ratios: Vec<String> = cell.ratios.iter().map(|r| format!("{}/relu {}", r.activation, ratios::fmt(Some(r)))).collect();
+        println!("{}: rates {}; {}", cell.key, rates.join(", "), ratios.join("; "));
     }
     println!("report: {}", options.common.out.join("report.md").display());
     Ok(())

@@ -29,7 +29,7 @@ pub fn saturation(activation: Activation, x: &Tensor<2>) -> Option<f64> {
 }
 
 /// The probe of `model` after `epoch` epochs, on the first `images` training images.
-pub(super) fn probe(model: &Model, config: &UncheckedConfig, data: &LoadedDataset, images: usize, epoch: usize) -> Probe {
+pub(crate) fn probe(model: &Model, config: &UncheckedConfig, data: &LoadedDataset, images: usize, epoch: usize) -> Probe {
     let (batcher, device) = eval_batcher(model, config, data);
     let indices: Vec<usize> = (0..images.min(data.train.len())).collect();
     let batch = batcher.batch(&data.train, &indices, None, &device);

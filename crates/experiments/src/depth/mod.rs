@@ -8,7 +8,7 @@
 //! (after every epoch for the deepest sigmoid and tanh nets).
 
 mod figures;
-mod measure;
+pub(crate) mod measure;
 mod plan;
 pub mod records;
 mod report;

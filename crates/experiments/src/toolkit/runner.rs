@@ -117,6 +117,26 @@ impl<'a> Runner<'a> {
         Ok(Measured::Done(if diverged(&summary) { Score::Diverged } else { Score::Value(f64::NAN) }))
     }
 
+    /// What a time-to-target tuner reads of `spec`'s run (its config holding the target): the
+    /// epochs it took to reach the target if it did within the spec's budget, else the budget plus
+    /// the running training error there (so every run that got there ranks before every run that
+    /// did not, and those by how close they came); Diverged if the loss went non-finite first.
+    pub fn epochs_to_target(&self, spec: RunSpec) -> Result<Measured, ExperimentError> {
+        let (folder, budget, batch) = (RunFolder::new(&spec.folder), spec.config.stop.max_epochs, spec.config.training.batch_size);
+        let Some(summary) = self.run(spec)? else { return Ok(Measured::Pending) };
+        if let Some(hit) = summary.target_reached.as_ref().filter(|hit| hit.epoch <= budget + 1e-9) {
+            return Ok(Measured::Done(Score::Value(hit.epoch)));
+        }
+        let at = max_iterations(budget, summary.dataset.train_images, batch);
+        let rows = metrics::read(&folder.metrics_path())?;
+        match rows.iter().rev().find(|r| r.iteration <= at) {
+            Some(row) if row.train_error.is_finite() && (row.iteration == at || !diverged(&summary)) => {
+                Ok(Measured::Done(Score::Value(budget + row.train_error)))
+            }
+            _ => Ok(Measured::Done(Score::Diverged)),
+        }
+    }
+
     /// One line of the job list: this binary training the folder's config into the folder (which
     /// resumes it if it was started).
     fn list_job(&self, folder: &RunFolder, file: &Path) -> Result<(), ExperimentError> {

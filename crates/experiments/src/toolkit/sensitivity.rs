@@ -46,13 +46,15 @@ pub fn figure(groups: &[(String, Vec<(String, &Tuning)>)], y_label: &str, stem: 
             let xs = series.iter().flat_map(|s| s.points.iter().map(|p| p.0));
             let (x0, x1) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(x), b.max(x)));
             let ys = series.iter().flat_map(|s| s.bars.iter().map(|b| b.1));
-            let y1 = ys.fold(0.0f64, f64::max).clamp(0.1, 1.0);
+            // Errors live in [0, 1]; other measures (epochs to a target) get their own top.
+            let top = ys.fold(0.0f64, f64::max);
+            let y1 = if top <= 1.0 { (top.max(0.1) * 1.1).min(1.0) } else { top * 1.1 };
             charts.push(Chart {
                 title: if parts > 1 { format!("{title} ({}/{parts})", k + 1) } else { title.clone() },
                 x_label: "log10 learning rate".into(),
                 y_label: y_label.into(),
                 x_range: if x0.is_finite() { (x0 - 0.25, x1 + 0.25) } else { (-4.0, 0.0) },
-                y_range: (0.0, (y1 * 1.1).min(1.0)),
+                y_range: (0.0, y1),
                 series,
                 reference: None,
                 legend: true,

@@ -1,0 +1,139 @@
+//! `actlab study sensitivity` end to end on synthetic data: the report's epochs, ratios and probe
+//! figures against the run folders they came from, and the paper's cell sharing the runs of a
+//! `reproduce fig1` of the same setting instead of training its own.
+
+use actlab_experiments::depth::records::Probe;
+use actlab_experiments::speedup::{Report, SpeedRun};
+use actlab_train::Summary;
+use std::fs;
+use std::path::Path;
+
+use crate::support::*;
+
+/// Settings both commands share, so the paper's cell and Figure 1 train the same configs.
+const SETS: [&str; 4] = ["dataset.name=\"synthetic\"", "dataset.synthetic.side=16", "training.batch_size=32", "training.log_every=4"];
+
+fn fig1_args(out: &Path) -> Vec<String> {
+    let words = [
+        "reproduce",
+        "fig1",
+        "--quick",
+        "--seeds",
+        "2",
+        "--lr-grid",
+        "0.003,0.01",
+        "--trial-epochs",
+        "0.5",
+        "--finalists",
+        "2",
+        "--max-epochs",
+        "6",
+        "--target",
+        "0.5",
+    ];
+    study_args(&words, out, &SETS)
+}
+
+fn study(out: &Path, fig1: &Path) -> Vec<String> {
+    let fig1 = fig1.display().to_string();
+    let words = [
+        "study",
+        "sensitivity",
+        "--quick",
+        "--cells",
+        "paper,modern",
+        "--activations",
+        "relu,tanh",
+        "--seeds",
+        "2",
+        "--epochs",
+        "6",
+        "--target",
+        "0.5",
+        "--per-class",
+        "1000",
+        "--fig1",
+        &fig1,
+    ];
+    study_args(&words, out, &SETS)
+}
+
+fn summary(run: &SpeedRun) -> Summary {
+    serde_json::from_str(&fs::read_to_string(Path::new(&run.folder).join("summary.json")).expect("summary")).expect("json")
+}
+
+fn mean(xs: &[f64]) -> f64 {
+    xs.iter().sum::<f64>() / xs.len() as f64
+}
+
+#[test]
+fn the_sensitivity_study_reports_what_its_runs_measured_and_shares_figure_1s() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (fig1, out) = (dir.path().join("fig1"), dir.path().join("study"));
+    let output = actlab(&fig1_args(&fig1).iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(output.status.success(), "{}", stderr(&output));
+    let report: Report = run_report(&study(&out, &fig1), &out);
+    assert!(report.provenance.pending.is_empty(), "{:?}", report.provenance.pending);
+    assert_eq!(report.cells.iter().map(|c| c.key.as_str()).collect::<Vec<_>>(), ["paper", "modern"]);
+
+    // The paper's cell reads Figure 1's runs where their configs are the same (its race ran its
+    // finalists from seed 1, at rates the study's grid 3e-3, 1e-2, 3e-2 also holds) and trains
+    // only the rest in its own folder.
+    for activation in ["relu", "tanh"] {
+        let raced: Vec<String> = fs::read_dir(fig1.join("runs").join(activation))
+            .expect("Figure 1's runs")
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|lr| fig1.join("runs").join(activation).join(lr).join("seed-1/summary.json").exists())
+            .collect();
+        assert!(!raced.is_empty(), "Figure 1 raced no {activation} rate");
+        for lr in raced {
+            let ours = out.join("runs/paper").join(activation).join(&lr).join("seed-1");
+            assert!(!ours.exists(), "the study trained its own copy of Figure 1's {activation} {lr} seed 1");
+        }
+    }
+    assert!(out.join("runs/paper/relu/lr-3e-2/seed-1/summary.json").exists(), "a rate Figure 1 did not run is the study's own");
+
+    for cell in &report.cells {
+        for a in &cell.activations {
+            assert_eq!(a.runs.len(), 2, "{} {}", cell.key, a.activation);
+            let mut reached = Vec::new();
+            for run in &a.runs {
+                // Each seed's epochs to the target are its run folder's.
+                let s = summary(run);
+                let hit = s.target_reached.as_ref().map(|h| h.epoch).filter(|&e| e <= 6.0 + 1e-9);
+                assert_eq!(run.epochs_to_target, hit, "{}", run.folder);
+                reached.extend(hit);
+                if !run.folder.starts_with(&fig1.display().to_string()) {
+                    // The study's own runs were probed at init and after epoch 1 (unless the
+                    // target came first).
+                    for epoch in [0, 1].into_iter().filter(|&e| e == 0 || s.epochs >= 1.0) {
+                        let file = Path::new(&run.folder).join(format!("probe-{epoch}.json"));
+                        let probe: Probe = serde_json::from_str(&fs::read_to_string(&file).expect("probe")).expect("json");
+                        assert!(run.probes.contains(&probe), "{}", file.display());
+                    }
+                }
+            }
+            assert_eq!(a.reached, reached.len());
+            if let Some(e) = &a.epochs {
+                assert!((e.mean - mean(&reached)).abs() < 1e-9);
+            }
+            let saturated: Vec<f64> = a.runs.iter().filter_map(|r| r.probes.iter().find(|p| p.epoch == 0)?.layers[0].saturated).collect();
+            if let Some(e) = &a.conv1_saturated[0] {
+                assert!((e.mean - mean(&saturated)).abs() < 1e-9, "conv1 saturation at init, {} {}", cell.key, a.activation);
+            }
+        }
+        // The ratio is tanh's mean epochs over relu's, where both reached the target every time.
+        let (relu, tanh) = (cell.activation("relu").expect("relu"), cell.activation("tanh").expect("tanh"));
+        let ratio = cell.ratio("tanh").expect("a ratio entry");
+        match (&relu.epochs, &tanh.epochs, &ratio.epochs) {
+            (Some(r), Some(t), Some(x)) if relu.reached == 2 && tanh.reached == 2 => assert!((x.value - t.mean / r.mean).abs() < 1e-9),
+            (_, _, x) => assert!(x.is_none(), "no ratio without every seed at the target"),
+        }
+    }
+    for file in ["report.md", "forest.png", "forest.svg", "sensitivity.png"] {
+        assert!(out.join(file).exists(), "{file}");
+    }
+    let md = fs::read_to_string(out.join("report.md")).expect("report.md");
+    assert!(md.contains("Hypotheses, stated before the runs") && md.contains("## Answer"), "{md}");
+}
