@@ -226,6 +226,15 @@ fn the_pages_work_in_a_real_browser() {
     browser.wait("the runs table", "return document.querySelectorAll('#runs tr[data-id]').length === 3");
     assert_eq!(browser.run("return document.querySelector('#token-state').textContent"), json!("token set: races allowed"));
     browser.screenshot("runs");
+    // Filters by field: "activation:tanh" keeps the tanh run; "seed<2 relu" the first relu seed.
+    let filter = |query: &str| {
+        browser.run(&format!(
+            "const f = document.querySelector('#filter'); f.value = {query:?}; f.dispatchEvent(new Event('input')); return [...document.querySelectorAll('#runs tr[data-id]')].map(r => r.dataset.id)"
+        ))
+    };
+    assert_eq!(filter("activation:tanh"), json!(["0/exp/runs/tanh/seed-1"]));
+    assert_eq!(filter("seed<2 relu"), json!(["0/exp/runs/relu/seed-1"]));
+    assert_eq!(filter("").as_array().map(Vec::len), Some(3));
 
     // Run: the chart draws (pixels on its canvas), then grows as rows are appended.
     browser.goto(&format!("{base}#/run/0%2Fexp%2Fruns%2Frelu%2Fseed-1"));

@@ -45,17 +45,34 @@ const FIELDS = ["path", "arch", "activation", "lr", "seed", "status", "epochs", 
 let sortKey = "path", sortUp = true;
 const selected = new Set();
 
+// The runs filter: words separated by spaces, all of which must hold. A word "field:text" (or
+// "field=text") matches text within that field, "field<number" and "field>number" compare it;
+// any other word is looked for in every field.
+function filterTests(query) {
+  return query.toLowerCase().split(/\s+/).filter(Boolean).map((word) => {
+    const m = word.match(/^([a-z_]+)([:=<>])(.+)$/);
+    const field = m && FIELDS.find((f) => f === m[1] || f.replaceAll("_", "") === m[1]);
+    if (!field) return (r) => FIELDS.some((f) => String(r[f] ?? "").toLowerCase().includes(word));
+    const [, , op, value] = m;
+    if (op === "<" || op === ">") {
+      const limit = Number(value);
+      return (r) => r[field] !== null && r[field] !== undefined && !Number.isNaN(limit) && (op === "<" ? Number(r[field]) < limit : Number(r[field]) > limit);
+    }
+    return (r) => String(r[field] ?? "").toLowerCase().includes(value);
+  });
+}
+
 async function runsPage() {
   const listing = await api("/api/runs");
   runsCache = listing;
-  const text = el("input", { placeholder: "filter: text in any field", size: 30, id: "filter" });
+  const text = el("input", { placeholder: "filter: text, or field:value, lr<1e-2, best_train_error<0.3", size: 44, id: "filter" });
   const status = el("select", { id: "status-filter" }, ["", "running", "finished", "diverged", "interrupted", "pending"].map((s) => el("option", { value: s }, s || "any status")));
   const compare = el("button", { id: "compare", onclick: () => { location.hash = "#/compare/" + [...selected].map(encodeURIComponent).join(","); } }, "Compare selected");
   const count = el("span", { class: "muted" });
   const table = el("table", { id: "runs" });
   const draw = () => {
-    const q = text.value.toLowerCase();
-    let rows = listing.runs.filter((r) => (!status.value || r.status === status.value) && (!q || FIELDS.some((f) => String(r[f] ?? "").toLowerCase().includes(q))));
+    const tests = filterTests(text.value);
+    let rows = listing.runs.filter((r) => (!status.value || r.status === status.value) && tests.every((t) => t(r)));
     rows.sort((a, b) => { const x = a[sortKey] ?? "", y = b[sortKey] ?? ""; return (x < y ? -1 : x > y ? 1 : 0) * (sortUp ? 1 : -1); });
     count.textContent = `${rows.length} of ${listing.runs.length} runs`;
     table.replaceChildren(
@@ -243,7 +260,7 @@ async function experimentPage(id) {
 
 // ---------------------------------------------------------------------------------- race page
 async function racePage() {
-  const experiment = el("select", { id: "race-experiment" }, ["fig1", "linearity", "depth", "sparsity", "filters"].map((e) => el("option", { value: e }, e)));
+  const experiment = el("select", { id: "race-experiment" }, ["fig1", "linearity", "depth", "sparsity", "filters", "sensitivity"].map((e) => el("option", { value: e }, e)));
   const seeds = el("input", { id: "race-seeds", type: "number", min: 1, max: 10, value: 2, style: "width:4em" });
   const sets = el("input", { id: "race-set", placeholder: "optional --set KEY=VALUE, comma-separated", size: 40 });
   const message = el("span", { id: "race-message", class: "muted" });

@@ -14,12 +14,13 @@ use tokio::sync::Mutex;
 use crate::ServeError;
 
 /// The experiments a page may start, and their command words.
-pub const EXPERIMENTS: [(&str, &[&str]); 5] = [
+pub const EXPERIMENTS: [(&str, &[&str]); 6] = [
     ("fig1", &["reproduce", "fig1"]),
     ("linearity", &["study", "linearity"]),
     ("depth", &["study", "depth"]),
     ("sparsity", &["study", "sparsity"]),
     ("filters", &["study", "filters"]),
+    ("sensitivity", &["study", "sensitivity"]),
 ];
 
 /// What a page asks for.
@@ -68,7 +69,7 @@ impl Races {
     /// Starts `request` as a child process.
     pub async fn start(&self, request: &RaceRequest) -> Result<u64, ServeError> {
         let words = EXPERIMENTS.iter().find(|(name, _)| *name == request.experiment).map(|(_, words)| *words).ok_or_else(|| {
-            ServeError::BadRequest(format!("experiment {:?}: one of fig1, linearity, depth, sparsity, filters", request.experiment))
+            ServeError::BadRequest(format!("experiment {:?}: one of fig1, linearity, depth, sparsity, filters, sensitivity", request.experiment))
         })?;
         if let Some(bad) = request.set.iter().find(|s| !s.contains('=') || s.contains('\n')) {
             return Err(ServeError::BadRequest(format!("set {bad:?}: give KEY=VALUE")));
