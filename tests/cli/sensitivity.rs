@@ -137,3 +137,35 @@ fn the_sensitivity_study_reports_what_its_runs_measured_and_shares_figure_1s() {
     let md = fs::read_to_string(out.join("report.md")).expect("report.md");
     assert!(md.contains("Hypotheses, stated before the runs") && md.contains("## Answer"), "{md}");
 }
+
+/// What a report decided and measured, for comparing two runs of the study.
+fn decisions(r: &Report) -> Vec<(String, String, f64, Vec<Option<f64>>, usize)> {
+    r.cells
+        .iter()
+        .flat_map(|c| {
+            c.activations.iter().map(|a| {
+                let epochs = a.runs.iter().map(|r| r.epochs_to_target).collect();
+                (c.key.clone(), a.activation.clone(), a.lr, epochs, a.runs.iter().map(|r| r.probes.len()).sum())
+            })
+        })
+        .collect()
+}
+
+/// `--jobs 2` (the waves of `--plan`, each run stopped after epoch 1 for its probe first) gives
+/// the report a sequential run gives.
+#[test]
+fn jobs_on_one_machine_give_the_sequential_sensitivity_report() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let args = |out: &Path| {
+        let words = ["study", "sensitivity", "--quick", "--cells", "paper", "--activations", "relu,tanh", "--seeds", "2", "--epochs", "4"];
+        study_args(&words, out, &SETS)
+    };
+    let sequential: Report = run_report(&args(&dir.path().join("sequential")), &dir.path().join("sequential"));
+    let out = dir.path().join("jobs");
+    let mut parallel = args(&out);
+    parallel.extend(["--jobs".to_string(), "2".to_string()]);
+    let concurrent: Report = run_report(&parallel, &out);
+    assert!(concurrent.provenance.pending.is_empty(), "{:?}", concurrent.provenance.pending);
+    assert_eq!(decisions(&concurrent), decisions(&sequential));
+    assert!(decisions(&sequential).iter().all(|d| d.4 > 0), "every run probed: {:?}", decisions(&sequential));
+}

@@ -395,16 +395,16 @@ pub struct SensitivityArgs {
     /// batch-512, convnet80sec, modern.
     #[arg(long, value_delimiter = ',')]
     pub cells: Option<Vec<String>>,
-    /// Activations, including relu (default relu,tanh,sigmoid).
+    /// Activations, including relu (default relu,tanh,sigmoid; relu,tanh with --quick).
     #[arg(long, value_delimiter = ',')]
     pub activations: Option<Vec<Activation>>,
-    /// The budget in epochs: a run not at the target by then is "not reached" (default 40, or 12 with --quick).
+    /// The budget in epochs: a run not at the target by then is "not reached" (default 40, or 30 with --quick).
     #[arg(long)]
     pub epochs: Option<usize>,
-    /// Training-error target (default 0.4, or 0.6 with --quick).
+    /// Training-error target (default 0.5, or 0.6 with --quick).
     #[arg(long)]
     pub target: Option<f64>,
-    /// Training images per class (default 500, or 100 with --quick; 0: all).
+    /// Training images per class (default 250, or 100 with --quick; 0: all).
     #[arg(long)]
     pub per_class: Option<usize>,
     /// Centre of every cell's learning-rate grid, a point of the 1-3 grid (default: each

@@ -10,6 +10,7 @@
 
 mod conv_kernel;
 mod extension;
+mod isa;
 mod pool_kernel;
 mod tanh_kernel;
 
@@ -20,6 +21,7 @@ use burn::tensor::{Device, Tensor};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 pub use extension::FastCpuOps;
+pub use isa::gemm_isa;
 
 static ENABLED: AtomicBool = AtomicBool::new(true);
 

@@ -69,7 +69,10 @@ impl Races {
     /// Starts `request` as a child process.
     pub async fn start(&self, request: &RaceRequest) -> Result<u64, ServeError> {
         let words = EXPERIMENTS.iter().find(|(name, _)| *name == request.experiment).map(|(_, words)| *words).ok_or_else(|| {
-            ServeError::BadRequest(format!("experiment {:?}: one of fig1, linearity, depth, sparsity, filters, sensitivity", request.experiment))
+            ServeError::BadRequest(format!(
+                "experiment {:?}: one of fig1, linearity, depth, sparsity, filters, sensitivity",
+                request.experiment
+            ))
         })?;
         if let Some(bad) = request.set.iter().find(|s| !s.contains('=') || s.contains('\n')) {
             return Err(ServeError::BadRequest(format!("set {bad:?}: give KEY=VALUE")));

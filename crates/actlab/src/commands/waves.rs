@@ -24,13 +24,23 @@ pub fn in_waves(jobs: usize, out: &Path, plan_wave: impl Fn(&Path) -> Result<()>
             let _ = fs::remove_file(&list);
             return Ok(());
         }
-        if lines == previous {
+        // A run trained in stages (to epoch 1 for a probe, then to a rung) is listed again with a
+        // longer limit in its config: only the same lines with the same configs mean no progress.
+        let listed: Vec<String> = lines.iter().map(|line| with_config(line)).collect();
+        if listed == previous {
             bail!("{}: the same {} run(s) are listed again after they ran; they did not finish", list.display(), lines.len());
         }
         eprintln!("wave of {} run(s), {jobs} at a time with {threads} thread(s) each", lines.len());
         run_pool(&lines, jobs.max(1), threads, out)?;
-        previous = lines;
+        previous = listed;
     }
+}
+
+/// A job line with the text of the config it trains (`--config 'PATH'`, as the runner quotes it).
+fn with_config(line: &str) -> String {
+    let config = line.split_once("--config '").and_then(|(_, rest)| rest.split_once('\'')).map(|(path, _)| path);
+    let text = config.and_then(|path| fs::read_to_string(path).ok()).unwrap_or_default();
+    format!("{line}\n{text}")
 }
 
 /// A child `actlab train` and where its output goes.
@@ -98,6 +108,18 @@ pub fn if_jobs(jobs: Option<u16>, out: &Path, plan_wave: impl Fn(&Path) -> Resul
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_run_listed_again_with_a_longer_limit_is_progress() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let config = dir.path().join("config.toml");
+        let line = format!("'actlab' train --config '{}' --out 'x'", config.display());
+        std::fs::write(&config, "[stop]\nmax_epochs = 1.0\n").expect("write");
+        let first = super::with_config(&line);
+        std::fs::write(&config, "[stop]\nmax_epochs = 2.0\n").expect("write");
+        assert_ne!(super::with_config(&line), first);
+        assert_eq!(super::with_config(&line), super::with_config(&line));
+    }
+
     #[test]
     fn jobs_take_the_listed_gpus_in_turn() {
         let jobs: Vec<Option<u16>> = (0..5).map(|i| super::gpu_for_job(&[0, 2], i)).collect();

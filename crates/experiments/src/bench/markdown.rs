@@ -22,11 +22,14 @@ fn fig1_seed(activation: &str, images_per_sec: f64) -> String {
 pub fn markdown(r: &BenchReport) -> String {
     let m = &r.machine;
     let mut s = format!(
-        "Machine: {} ({} threads); FMA peak {} ({}).\nconvnet18, batch {}, SGD momentum, random input; median of {} steps after warm-up. Training: {:.1} MFLOP/image.\n\n",
+        "Machine: {} ({} threads); FMA peak {} ({}).\nISA: {}; GEMM microkernels: {}; caches: {}.\nconvnet18, batch {}, SGD momentum, random input; median of {} steps after warm-up. Training: {:.1} MFLOP/image.\n\n",
         m.cpu,
         m.threads,
         m.peak_gflops.map(|p| format!("≈{p:.0} GFLOP/s")).unwrap_or_else(|| "unknown".into()),
         m.peak_basis,
+        m.isa.join(", "),
+        if m.gemm_path.is_empty() { "not recorded" } else { &m.gemm_path },
+        m.caches.join(", "),
         r.batch,
         r.steps,
         r.train_mflops_per_image,

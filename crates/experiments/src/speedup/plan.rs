@@ -27,19 +27,23 @@ pub struct SpeedupOptions {
     pub fig1: Option<PathBuf>,
 }
 
-// The default form, sized for about 4 hours on 2 AVX-512 cores (see the README's timing): a
-// class-balanced tenth of CIFAR-10 and an easier target than the paper's 25%, so that tanh in
-// the paper's setting gets there well inside the budget.
-const PER_CLASS: usize = 500;
-const TARGET: f64 = 0.4;
+// The default form. Calibrated on this study's paper cell (runs/calib, 2-core EPYC): on 500
+// images per class at Figure 1's rates, the running training error reached 0.5 after 8 epochs
+// with ReLU and had not after 16 with tanh; 0.6 after 4.5 and 7.5; and at 0.7 tanh came first
+// (2.0 against 3.5 epochs: the ordering of an easy target is not Figure 1's). So the target is
+// 0.5, on half that subset to halve the cost of an epoch; the budget leaves tanh room.
+const PER_CLASS: usize = 250;
+const TARGET: f64 = 0.5;
 const EPOCHS: usize = 40;
 const SEEDS: usize = 3;
 const PROBE_IMAGES: usize = 256;
-// --quick: a hundred images per class, three cells, a 3-rate grid: minutes.
+// --quick: ten minutes on 2 cores. A hundred images per class, the paper's cell, the input
+// change and the modern combination, relu and tanh, one seed, a 3-rate grid.
 const QUICK_PER_CLASS: usize = 100;
 const QUICK_TARGET: f64 = 0.6;
-const QUICK_EPOCHS: usize = 12;
+const QUICK_EPOCHS: usize = 30;
 const QUICK_CELLS: [Cell; 3] = [Cell::Paper, Cell::Standardised, Cell::Modern];
+const QUICK_ACTIVATIONS: [Activation; 2] = [Activation::Relu, Activation::Tanh];
 const ACTIVATIONS: [Activation; 3] = [Activation::Relu, Activation::Tanh, Activation::Sigmoid];
 
 /// The config keys the study sets in every run, and the option that sets each.
@@ -66,8 +70,8 @@ impl Plan {
             None => Cell::ALL.to_vec(),
         };
         let epochs = o.epochs.unwrap_or(if q { QUICK_EPOCHS } else { EPOCHS });
-        let seeds = o.common.seeds.unwrap_or(if q { 2 } else { SEEDS });
-        let activations = o.activations.clone().unwrap_or_else(|| ACTIVATIONS.to_vec());
+        let seeds = o.common.seeds.unwrap_or(if q { 1 } else { SEEDS });
+        let activations = o.activations.clone().unwrap_or_else(|| if q { QUICK_ACTIVATIONS.to_vec() } else { ACTIVATIONS.to_vec() });
         let per_class = o.per_class.unwrap_or(if q { QUICK_PER_CLASS } else { PER_CLASS });
         let mut plan = Plan {
             cells: cells.iter().map(|c| c.key().to_string()).collect(),
@@ -115,7 +119,13 @@ impl Plan {
         }
         r.push(format!("budget: {} epochs; a run that has not reached the target by then is \"not reached\"", self.max_epochs));
         if quick {
-            r.push(format!("--quick: {} cells of {}, a 3-rate grid, {} seed(s)", self.cells.len(), Cell::ALL.len(), self.seeds));
+            r.push(format!(
+                "--quick: {} cells of {}, {} activations, a 3-rate grid, {} seed(s) (no intervals from one)",
+                self.cells.len(),
+                Cell::ALL.len(),
+                self.activations.len(),
+                self.seeds
+            ));
         }
         r
     }

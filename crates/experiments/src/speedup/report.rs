@@ -16,7 +16,9 @@ pub(super) fn write(out: &Path, report: &Report) -> Result<(), ExperimentError> 
     let json_path = out.join("report.json");
     write_atomic(&json_path, serde_json::to_string_pretty(report).unwrap_or_default().as_bytes(), "report")
         .map_err(|e| ExperimentError::io(&json_path, e))?;
-    let md = [header(report), answer(report), tables(report), rates(out, report)?, pending(report), report.provenance.markdown()].concat();
+    let md =
+        [header(report), answer(report), tables(report), rates(out, report)?, runs(report), pending(report), report.provenance.markdown()]
+            .concat();
     let md_path = out.join("report.md");
     write_atomic(&md_path, md.as_bytes(), "report").map_err(|e| ExperimentError::io(&md_path, e))
 }
@@ -174,6 +176,37 @@ fn rates(out: &Path, r: &Report) -> Result<String, ExperimentError> {
         "## Learning rates\n\nEvery rate the tuner tried, with seed 1's score at each rung it reached: epochs to the target, or the budget plus the training error then if the run had not got there. Rates marked (ext.) lie past the starting grid.\n\n![epochs to the target against the learning rate, one line per cell; ringed: the chosen rate; bars: the range over seeds](sensitivity.png)\n\n{}\n",
         sensitivity::table(&cells)
     ))
+}
+
+/// Every seed run at a chosen rate, with its folder (which `actlab serve` turns into a link).
+fn runs(r: &Report) -> String {
+    let mut t = Table::new(&["cell", "activation", "rate", "seed", "epochs to target", "seconds to target", "epochs run", "folder"]);
+    for cell in &r.cells {
+        for a in &cell.activations {
+            for run in &a.runs {
+                let reached = |v: Option<f64>, digits: usize| v.map_or("not reached".into(), |v| format!("{v:.digits$}"));
+                t.push(vec![
+                    cell.key.clone(),
+                    a.activation.clone(),
+                    fmt_lr(a.lr),
+                    run.seed.to_string(),
+                    reached(run.epochs_to_target, 2),
+                    reached(run.seconds_to_target, 0),
+                    format!("{:.2}{}", run.epochs_run, if run.diverged { " (diverged)" } else { "" }),
+                    format!("`{}`", run.folder),
+                ]);
+            }
+        }
+    }
+    format!(
+        "## Runs
+
+The seed runs behind every number above. Seconds are wall time on a machine that may have run other work at the same time: compare epochs.
+
+{}
+",
+        t.render()
+    )
 }
 
 fn pending(r: &Report) -> String {

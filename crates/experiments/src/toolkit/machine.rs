@@ -37,6 +37,41 @@ pub struct CpuInfo {
     pub threads: usize,
     pub peak_gflops: Option<f64>,
     pub peak_basis: String,
+    /// The vector extensions that matter to the kernels, of those /proc/cpuinfo lists.
+    #[serde(default)]
+    pub isa: Vec<String>,
+    /// The microkernels the convolutions' GEMMs run (`actlab_kernels::gemm_isa`).
+    #[serde(default)]
+    pub gemm_path: String,
+    /// Cache sizes of cpu0 as sysfs gives them ("L1d 48K", "L2 1024K", "L3 32768K").
+    #[serde(default)]
+    pub caches: Vec<String>,
+}
+
+/// The extensions of `flags` that the kernels or PyTorch's oneDNN can use.
+fn isa_flags(flags: &str) -> Vec<String> {
+    const KNOWN: [&str; 8] = ["avx2", "fma", "avx512f", "avx512bw", "avx512vl", "avx512_bf16", "avx512_fp16", "amx_tile"];
+    KNOWN.iter().filter(|k| flags.split_whitespace().any(|f| f == **k)).map(|k| k.to_string()).collect()
+}
+
+/// cpu0's caches from /sys/devices/system/cpu/cpu0/cache.
+fn caches() -> Vec<String> {
+    let root = std::path::Path::new("/sys/devices/system/cpu/cpu0/cache");
+    let read = |dir: &std::path::Path, f: &str| std::fs::read_to_string(dir.join(f)).ok().map(|s| s.trim().to_string());
+    let mut caches: Vec<String> = (0..8)
+        .filter_map(|i| {
+            let dir = root.join(format!("index{i}"));
+            let (level, kind, size) = (read(&dir, "level")?, read(&dir, "type")?, read(&dir, "size")?);
+            let kind = match kind.as_str() {
+                "Data" => "d",
+                "Instruction" => "i",
+                _ => "",
+            };
+            Some(format!("L{level}{kind} {size}"))
+        })
+        .collect();
+    caches.retain(|c| !c.contains("i "));
+    caches
 }
 
 impl CpuInfo {
@@ -46,6 +81,7 @@ impl CpuInfo {
         let cpu = cpuinfo_field("model name").unwrap_or_else(|| std::env::consts::ARCH.to_string());
         let flags = cpuinfo_field("flags").unwrap_or_default();
         let has = |f: &str| flags.split_whitespace().any(|x| x == f);
+        let (isa, gemm_path, caches) = (isa_flags(&flags), actlab_kernels::gemm_isa().to_string(), caches());
         let lanes = if has("avx512f") {
             Some(16.0)
         } else if has("avx2") && has("fma") {
@@ -60,8 +96,11 @@ impl CpuInfo {
                 threads,
                 peak_gflops: Some(threads as f64 * lanes * 2.0 * 2.0 * mhz / 1000.0),
                 peak_basis: format!("{threads} threads × {lanes} f32 lanes × 2 FMA units × 2 FLOPs × {mhz:.0} MHz (/proc/cpuinfo)"),
+                isa,
+                gemm_path,
+                caches,
             },
-            _ => Self { cpu, threads, peak_gflops: None, peak_basis: "vector width or clock unknown".into() },
+            _ => Self { cpu, threads, peak_gflops: None, peak_basis: "vector width or clock unknown".into(), isa, gemm_path, caches },
         }
     }
 }
