@@ -138,8 +138,11 @@ fn the_sensitivity_study_reports_what_its_runs_measured_and_shares_figure_1s() {
     assert!(md.contains("Hypotheses, stated before the runs") && md.contains("## Answer"), "{md}");
 }
 
+/// One activation of one cell: key, activation, chosen rate, each seed's epochs, probes read.
+type Decision = (String, String, f64, Vec<Option<f64>>, usize);
+
 /// What a report decided and measured, for comparing two runs of the study.
-fn decisions(r: &Report) -> Vec<(String, String, f64, Vec<Option<f64>>, usize)> {
+fn decisions(r: &Report) -> Vec<Decision> {
     r.cells
         .iter()
         .flat_map(|c| {
