@@ -54,7 +54,7 @@ fn with_bars(label: &str, points: Vec<(f64, &Estimate)>, dashed: bool) -> Series
         points: points.iter().map(|(x, e)| (*x, e.mean)).collect(),
         dashed,
         markers: true,
-        rings: Vec::new(),
+        ..Default::default()
     }
 }
 

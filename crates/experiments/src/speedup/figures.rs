@@ -27,8 +27,8 @@ fn chart(report: &Report, activation: &str) -> Chart {
         }
     }
     let mut series = vec![
-        Series { label: format!("{activation}/relu, 95% bootstrap interval"), markers: true, ..measured },
-        Series { label: "at least (not reached in every seed)".into(), markers: true, ..bounds },
+        Series { label: format!("{activation}/relu, 95% bootstrap interval"), markers: true, unjoined: true, ..measured },
+        Series { label: "at least (not reached in every seed)".into(), markers: true, unjoined: true, ..bounds },
     ];
     for (value, label) in REFERENCES {
         series.push(Series {

@@ -46,6 +46,7 @@ fn compare(paper: Option<&SpeedRatio>, cell: Option<&SpeedRatio>) -> &'static st
         (Some((_, phi)), Some((clo, _)), _) if clo > phi => "larger: the intervals do not overlap",
         (Some(_), Some(_), _) => "no clear change: the intervals overlap",
         (Some((_, phi)), None, Some(bound)) if bound > phi => "larger: the activation did not reach the target in every seed",
+        _ if cell.and_then(|c| c.epochs.as_ref()).is_some() => "no interval to compare: one seed",
         _ => "not comparable (a ratio is missing)",
     }
 }
@@ -77,13 +78,19 @@ fn overall(r: &Report, paper: &CellResult) -> String {
         .filter(|c| compare(paper.ratio("tanh"), c.ratio("tanh")).contains("do not overlap"))
         .map(|c| format!("{} ({:.2}×)", c.key, tanh(c).map_or(f64::NAN, |x| x.value)))
         .collect();
-    let moved = if moved.is_empty() {
+    let moved = if p.ci95.is_none() {
+        "with one seed there are no intervals to compare the factors by".to_string()
+    } else if moved.is_empty() {
         "no single factor moves it outside the paper cell's interval".into()
     } else {
         format!("the factors that move it outside the paper cell's interval: {}", moved.join(", "))
     };
     let verdict = match modern {
         None => "The modern combination has not been measured yet.".to_string(),
+        Some(m) if m.ci95.is_none() || p.ci95.is_none() => format!(
+            "In the modern combination it is {:.2}×. With one seed per activation there are no intervals, so this is no verdict: the default form (three seeds) gives one.",
+            m.value
+        ),
         Some(m) => {
             let (mlo, mhi) = m.ci95.unwrap_or((m.value, m.value));
             let (plo, _) = p.ci95.unwrap_or((p.value, p.value));

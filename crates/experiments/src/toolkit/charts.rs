@@ -19,6 +19,8 @@ pub struct Series {
     pub markers: bool,
     /// Points marked with a large ring (e.g. the learning rate a tuner chose).
     pub rings: Vec<(f64, f64)>,
+    /// Points (with their markers and bars) but no line joining them, as in a forest plot.
+    pub unjoined: bool,
 }
 
 /// Axes, labels and lines of one chart.
@@ -85,7 +87,9 @@ fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, chart: &Chart) -> Res
         }
         c.draw_series(s.rings.iter().map(|&(x, y)| Circle::new((x, clip(y)), 7, color.stroke_width(2)))).map_err(err)?;
         let style = color.stroke_width(2);
-        let drawn = if s.dashed {
+        let drawn = if s.unjoined {
+            c.draw_series(std::iter::empty::<Circle<(f64, f64), i32>>()).map_err(err)?
+        } else if s.dashed {
             c.draw_series(DashedLineSeries::new(line, 6, 4, style)).map_err(err)?
         } else {
             c.draw_series(LineSeries::new(line, style)).map_err(err)?
