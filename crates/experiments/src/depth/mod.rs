@@ -10,6 +10,7 @@
 mod figures;
 pub(crate) mod measure;
 mod plan;
+pub(crate) mod probe_files;
 pub mod records;
 mod report;
 mod run;

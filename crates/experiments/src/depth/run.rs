@@ -10,13 +10,13 @@ use std::path::{Path, PathBuf};
 
 use crate::ExperimentError;
 use crate::depth::measure::probe;
-use crate::depth::records::{DepthCell, DepthRun, Plan, Probe};
+use crate::depth::probe_files::{probe_path, read_probes, write_probe};
+use crate::depth::records::{DepthCell, DepthRun, Plan};
 use crate::toolkit::markdown::fmt_lr;
 use crate::toolkit::runner::{RunSpec, Runner, diverged, progress_note};
 use crate::toolkit::saved::{initial_model, saved_model};
 use crate::toolkit::stats::Estimate;
 use crate::toolkit::tuner::{Measured, Score, Tuned, tune};
-use actlab_train::durable::write_atomic;
 
 /// A cell of the grid.
 #[derive(Clone, Debug, PartialEq)]
@@ -50,28 +50,6 @@ pub(super) struct Study<'a> {
     pub pending: Vec<String>,
 }
 
-fn probe_path(folder: &Path, epoch: usize) -> PathBuf {
-    folder.join(format!("probe-{epoch}.json"))
-}
-
-fn read_probes(folder: &Path) -> Vec<Probe> {
-    let mut probes: Vec<Probe> = std::fs::read_dir(folder)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter(|e| e.file_name().to_string_lossy().starts_with("probe-"))
-        .filter_map(|e| serde_json::from_str(&std::fs::read_to_string(e.path()).ok()?).ok())
-        .collect();
-    probes.sort_by_key(|p| p.epoch);
-    probes
-}
-
-fn write_probe(folder: &Path, probe: &Probe) -> Result<(), ExperimentError> {
-    let path = probe_path(folder, probe.epoch);
-    write_atomic(&path, serde_json::to_string_pretty(probe).unwrap_or_default().as_bytes(), "probe")
-        .map_err(|e| ExperimentError::io(&path, e))
-}
-
 impl Study<'_> {
     fn folder(&self, cell: &CellSpec, lr: f64, seed: u64) -> PathBuf {
         self.out.join("runs").join(cell.key()).join(format!("lr-{}", fmt_lr(lr))).join(format!("seed-{seed}"))
@@ -92,7 +70,6 @@ impl Study<'_> {
         let mut config = cell.config(&self.base, self.plan.width);
         (config.optimizer.lr, config.training.seed) = (lr, seed);
         if !probe_path(&folder, 0).exists() && self.runner.writes() {
-            std::fs::create_dir_all(&folder).map_err(|e| ExperimentError::io(&folder, e))?;
             write_probe(&folder, &probe(&initial_model(&config, self.data)?, &config, self.data, self.plan.probe_images, 0))?;
         }
         let probes = self.probe_stages(cell);

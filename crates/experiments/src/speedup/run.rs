@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use crate::ExperimentError;
 use crate::depth::measure::probe;
-use crate::depth::records::Probe;
+use crate::depth::probe_files::{read_probe, write_probe};
 use crate::speedup::cells::Cell;
 use crate::speedup::records::{ActivationResult, Plan, SpeedRun};
 use crate::toolkit::markdown::fmt_lr;
@@ -18,7 +18,6 @@ use crate::toolkit::runner::{RunSpec, Runner, diverged};
 use crate::toolkit::saved::{initial_model, saved_model};
 use crate::toolkit::stats::Estimate;
 use crate::toolkit::tuner::{Measured, Tuned, tune};
-use actlab_train::durable::write_atomic;
 
 pub(super) struct Study<'a> {
     pub out: PathBuf,
@@ -27,21 +26,6 @@ pub(super) struct Study<'a> {
     pub runner: Runner<'a>,
     pub data: &'a LoadedDataset,
     pub pending: Vec<String>,
-}
-
-fn probe_path(folder: &Path, epoch: usize) -> PathBuf {
-    folder.join(format!("probe-{epoch}.json"))
-}
-
-fn read_probe(folder: &Path, epoch: usize) -> Option<Probe> {
-    serde_json::from_str(&std::fs::read_to_string(probe_path(folder, epoch)).ok()?).ok()
-}
-
-fn write_probe(folder: &Path, probe: &Probe) -> Result<(), ExperimentError> {
-    let path = probe_path(folder, probe.epoch);
-    std::fs::create_dir_all(folder).map_err(|e| ExperimentError::io(folder, e))?;
-    write_atomic(&path, serde_json::to_string_pretty(probe).unwrap_or_default().as_bytes(), "probe")
-        .map_err(|e| ExperimentError::io(&path, e))
 }
 
 /// Whether `folder` holds a run of exactly `config` (up to its epoch limit).
