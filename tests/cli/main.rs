@@ -4,6 +4,8 @@
 mod bench;
 mod browser;
 mod crash;
+#[cfg(feature = "cuda")]
+mod cuda;
 mod depth;
 mod errors;
 mod fig1;

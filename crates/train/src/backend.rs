@@ -36,6 +36,9 @@ pub enum BackendError {
     BadIndex(String),
     #[error("{backend} is not available here: {why}")]
     Unavailable { backend: Backend, why: String },
+    /// No NVIDIA driver or no GPU, found before Burn's CUDA backend starts.
+    #[error("cuda: {0}")]
+    NoCuda(#[from] crate::cuda_driver::NoCuda),
     #[error("{backend}: a test sum gave {sum}, not 4")]
     WrongSum { backend: Backend, sum: f32 },
 }
@@ -92,6 +95,12 @@ impl Backend {
     /// Whether the backend can run here: wgpu needs a Vulkan (or other) adapter, which a
     /// headless machine may lack. Burn panics when it finds none, so the panic is caught.
     pub fn probe(self) -> Result<Device, BackendError> {
+        // Burn's CUDA runtime fails on a machine without a driver or GPU from inside a runner
+        // thread, with a message that names neither; the driver is asked first.
+        #[cfg(feature = "cuda")]
+        if self == Self::Cuda {
+            crate::cuda_driver::check_gpu(Self::gpu_index()?.unwrap_or(0))?;
+        }
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(|_| {}));
         let result = catch_unwind(AssertUnwindSafe(|| {
@@ -101,7 +110,7 @@ impl Backend {
         }));
         std::panic::set_hook(previous);
         match result {
-            Ok(Err(bad_index)) => Err(bad_index),
+            Ok(Err(error)) => Err(error),
             Ok(Ok((device, 4.0))) => Ok(device),
             Ok(Ok((_, sum))) => Err(BackendError::WrongSum { backend: self, sum }),
             Err(panic) => {

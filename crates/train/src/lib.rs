@@ -6,6 +6,7 @@ pub mod adapters;
 pub mod backend;
 pub mod checkpoint;
 pub mod config;
+pub mod cuda_driver;
 pub mod durable;
 mod error;
 pub mod evaluate;

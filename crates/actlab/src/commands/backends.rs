@@ -17,6 +17,8 @@ pub fn run(args: BackendsArgs) -> Result<()> {
                 println!("{backend}: available");
                 available.push(backend);
             }
+            // The driver probe's answer already starts with the backend's name.
+            Err(why @ BackendError::NoCuda(_)) => println!("{why}"),
             Err(why) => println!("{backend}: unavailable ({why})"),
         }
     }
