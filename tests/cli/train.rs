@@ -75,6 +75,20 @@ fn a_different_config_in_an_existing_run_folder_is_refused() {
 }
 
 #[test]
+fn a_run_folder_another_process_is_training_is_refused_until_it_lets_go() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = write_config(dir.path(), "syn.toml", SYNTHETIC);
+    let out = dir.path().join("run");
+    // The lock `actlab train` takes, held here as a second training process would hold it.
+    let held = actlab_train::RunFolder::new(&out).lock().expect("a free folder");
+    assert_one_line_error(&train(&config, &out, &["--progress", "quiet"]), "is being trained by another process");
+    assert!(!out.join("config.toml").exists(), "the refused process wrote into the folder");
+    drop(held);
+    let after = train(&config, &out, &["--progress", "quiet", "--set", "stop.max_epochs=0.25"]);
+    assert!(after.status.success(), "{}", stderr(&after));
+}
+
+#[test]
 fn target_training_error_stops_the_run_and_is_recorded() {
     let dir = tempfile::tempdir().expect("tempdir");
     let config = write_config(dir.path(), "syn.toml", SYNTHETIC);

@@ -73,6 +73,13 @@ pub fn scan(roots: &[Root]) -> Listing {
     listing
 }
 
+/// The run folders under `dir` (in root `index`), as [`scan`] lists them.
+pub fn runs_under(roots: &[Root], index: usize, dir: &Path) -> Vec<RunInfo> {
+    let mut listing = Listing::default();
+    walk(roots, index, dir, 0, &mut listing);
+    listing.runs
+}
+
 fn walk(roots: &[Root], index: usize, dir: &Path, depth: usize, out: &mut Listing) {
     if dir.join("report.json").is_file() {
         out.experiments.push(experiment(roots, index, dir));
@@ -149,10 +156,15 @@ pub fn run(roots: &[Root], index: usize, dir: &Path) -> RunInfo {
     info
 }
 
-/// Finished or diverged when summary.json covers the last row of metrics.csv; running when rows
-/// came after it (or there is no summary) and metrics.csv changed in the last 30 s; else
-/// interrupted. (Modification times alone mislead: a copied folder gets new ones in any order.)
+/// Running while a process holds the folder's lock (`actlab train` takes an exclusive `flock` on
+/// the folder); else finished or diverged when summary.json covers the last row of metrics.csv;
+/// running when rows came after it (or there is no summary) and metrics.csv changed in the last
+/// 30 s (a run by an older actlab, or on a file system without locks); else interrupted.
+/// (Modification times alone mislead: a copied folder gets new ones in any order.)
 fn status(dir: &Path, metrics_path: &Path, last_iteration: Option<f64>, errors: &mut Vec<String>) -> Status {
+    if locked(dir) {
+        return Status::Running;
+    }
     let recent = modified(metrics_path).and_then(|t| t.elapsed().ok()).is_some_and(|age| age.as_secs_f64() < RUNNING_WITHIN_S);
     let summary = match fs::read_to_string(dir.join("summary.json")) {
         Ok(text) => match serde_json::from_str::<serde_json::Value>(&text) {
@@ -172,6 +184,11 @@ fn status(dir: &Path, metrics_path: &Path, last_iteration: Option<f64>, errors: 
         _ if last_iteration.is_some() => Status::Interrupted,
         _ => Status::Pending,
     }
+}
+
+/// Whether a training process holds the folder: a shared lock would have to wait. Only asks.
+fn locked(dir: &Path) -> bool {
+    fs::File::open(dir).is_ok_and(|d| matches!(d.try_lock_shared(), Err(fs::TryLockError::WouldBlock)))
 }
 
 fn experiment(roots: &[Root], index: usize, dir: &Path) -> ExperimentInfo {

@@ -93,6 +93,26 @@ fn lists_runs_reports_and_errors() {
     assert!(status == 200 && js.contains("uPlot"));
 }
 
+/// A run whose folder a training process holds (its `flock`) is running, whatever its files say;
+/// let go, it is what its files say (here: finished).
+#[test]
+fn a_locked_run_folder_is_running() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = fixture(dir.path());
+    let addr = start(&root);
+    let status_of_relu = || {
+        let (_, body) = get(addr, "/api/runs");
+        let listing: serde_json::Value = serde_json::from_str(&body).expect("json");
+        let runs = listing["runs"].as_array().expect("runs").clone();
+        runs.into_iter().find(|r| r["path"] == "exp/runs/relu/seed-1").expect("relu")["status"].as_str().map(String::from)
+    };
+    let held = std::fs::File::open(root.join("exp/runs/relu/seed-1")).expect("open the folder");
+    held.lock().expect("lock it as actlab train does");
+    assert_eq!(status_of_relu().as_deref(), Some("running"));
+    drop(held);
+    assert_eq!(status_of_relu().as_deref(), Some("finished"));
+}
+
 #[test]
 fn metrics_thin_and_grow_live() {
     let dir = tempfile::tempdir().expect("tempdir");

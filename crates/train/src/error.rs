@@ -23,6 +23,8 @@ pub enum TrainError {
     EmptyTrainingSet,
     #[error("the test set is empty; a run that evaluates (training.eval_every > 0) needs test images")]
     EmptyTestSet,
+    #[error("{} is being trained by another process; wait for it or stop it, or choose another --out", folder.display())]
+    Busy { folder: PathBuf },
     #[error("{} holds a run of a different config; choose another --out, or pass --fresh to discard it", folder.display())]
     DifferentConfig { folder: PathBuf },
 }

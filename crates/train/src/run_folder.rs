@@ -20,6 +20,16 @@ pub enum Prepared {
     Finished(Box<Summary>),
 }
 
+/// Held while a process trains into a run folder; released when dropped or when the process dies.
+/// Two processes on one folder (found when a study was restarted while its last jobs still ran)
+/// appended to the same metrics.csv and wrote the same checkpoints; the result stayed right only
+/// because training is deterministic. The lock is an exclusive `flock` on the folder itself, so
+/// no file is added to the folder and a killed process leaves nothing to clean up.
+#[derive(Debug)]
+pub struct FolderLock {
+    _dir: fs::File,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RunFolder {
     dir: PathBuf,
@@ -62,6 +72,17 @@ impl RunFolder {
 
     pub fn checkpoint_dir(&self) -> PathBuf {
         self.dir.join("checkpoint")
+    }
+
+    /// Takes the folder (creating it) for this process, or says that another process has it.
+    pub fn lock(&self) -> Result<FolderLock, TrainError> {
+        fs::create_dir_all(&self.dir).map_err(|e| TrainError::io(&self.dir, e))?;
+        let dir = fs::File::open(&self.dir).map_err(|e| TrainError::io(&self.dir, e))?;
+        match dir.try_lock() {
+            Ok(()) => Ok(FolderLock { _dir: dir }),
+            Err(fs::TryLockError::WouldBlock) => Err(TrainError::Busy { folder: self.dir.clone() }),
+            Err(fs::TryLockError::Error(e)) => Err(TrainError::io(&self.dir, e)),
+        }
     }
 
     /// The summary.json there, if it can be read.

@@ -35,8 +35,12 @@ pub fn run(args: TrainArgs) -> Result<()> {
             checked.training.backend
         );
     }
+    // A backend that cannot run here (no GPU, no driver) is one line before anything is written.
+    checked.training.backend.probe()?;
     let out = args.out();
-    if let Prepared::Finished(summary) = RunFolder::new(&out).prepare(&checked, args.fresh)? {
+    let folder = RunFolder::new(&out);
+    let _lock = folder.lock()?;
+    if let Prepared::Finished(summary) = folder.prepare(&checked, args.fresh)? {
         eprintln!("{} already holds a finished run (pass --fresh to redo it)", out.display());
         print_summary(&out, &summary);
         return Ok(());

@@ -89,6 +89,7 @@ impl<'a> Runner<'a> {
         if self.mode == RunMode::ReportOnly {
             return Ok(folder.finished(&checked)?);
         }
+        let _lock = folder.lock()?;
         // prepare() finds a finished run itself (reading the folder once), else writes the config.
         if let Prepared::Finished(summary) = folder.prepare(&checked, false)? {
             return Ok(Some(*summary));
