@@ -187,7 +187,7 @@ fn fixture(root: &Path) -> Vec<PathBuf> {
     std::fs::write(root.join("exp/report.json"), r#"{"pending": []}"#).expect("report");
     std::fs::write(
         root.join("exp/report.md"),
-        "# Figure 1, a test report\n\n| activation | run |\n|---|---|\n| relu | `exp/runs/relu/seed-1` |\n",
+        "# Figure 1, a test report\n\n| activation | run | lr | tanh, seed 1 |\n|---|---|---|---|\n| relu | `exp/runs/relu/seed-1` | [1e-2](runs/relu) | [0.412](runs/tanh/seed-1) |\n",
     )
     .expect("md");
     folders
@@ -263,6 +263,15 @@ fn the_pages_work_in_a_real_browser() {
     browser.run("document.querySelector('#experiments a').click(); return true");
     browser.wait("the report", "return [...document.querySelectorAll('.report a')].some(a => a.getAttribute('href').startsWith('#/run/'))");
     browser.screenshot("experiment");
+    // A number linked to a folder of runs (a rate's seeds) opens the runs page filtered to them;
+    // one linked to a run folder opens that run.
+    browser.run("document.querySelector('.report a.folder').click(); return true");
+    browser.wait("the runs under the folder", "return document.querySelectorAll('#runs tr[data-id]').length === 2");
+    assert_eq!(browser.run("return document.querySelector('#filter').value"), "path:exp/runs/relu/");
+    browser.run("history.back(); return true");
+    browser.wait("the report again", "return [...document.querySelectorAll('.report a')].some(a => a.textContent === '0.412')");
+    browser.run("[...document.querySelectorAll('.report a')].find(a => a.textContent === '0.412').click(); return true");
+    browser.wait("the linked run", "return location.hash.includes('tanh')");
 
     // Race: start the quick Figure 1 on synthetic data from the page, watch it, stop it.
     browser.goto(&format!("{base}#/race"));
@@ -270,6 +279,8 @@ fn the_pages_work_in_a_real_browser() {
     browser.run("document.querySelector('#race-seeds').value = 1; document.querySelector('#race-start').click(); return true");
     browser.wait("a running race", "return !!document.querySelector('.race-stop')");
     browser.wait("the race's runs on the chart", "return !!document.querySelector('#chart-race canvas')");
+    // New rows keep arriving on the race's one event stream while it runs.
+    browser.wait("the race's curves growing", "return +(document.querySelector('#chart-race > div')?.dataset.points || 0) >= 2");
     browser.screenshot("race");
     browser.run("document.querySelector('.race-stop').click(); return true");
     browser.wait(

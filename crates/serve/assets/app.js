@@ -62,10 +62,10 @@ function filterTests(query) {
   });
 }
 
-async function runsPage() {
+async function runsPage(filter) {
   const listing = await api("/api/runs");
   runsCache = listing;
-  const text = el("input", { placeholder: "filter: text, or field:value, lr<1e-2, best_train_error<0.3", size: 44, id: "filter" });
+  const text = el("input", { placeholder: "filter: text, or field:value, lr<1e-2, best_train_error<0.3", size: 44, id: "filter", value: filter || "" });
   const status = el("select", { id: "status-filter" }, ["", "running", "finished", "diverged", "interrupted", "pending"].map((s) => el("option", { value: s }, s || "any status")));
   const compare = el("button", { id: "compare", onclick: () => { location.hash = "#/compare/" + [...selected].map(encodeURIComponent).join(","); } }, "Compare selected");
   const count = el("span", { class: "muted" });
@@ -208,22 +208,44 @@ async function experimentsPage() {
       el("td", {}, e.error ? el("span", { class: "badge error" }, e.error) : String(e.pending))))));
 }
 
+// "a/b/../c/./d" -> "a/c/d".
+function normalise(path) {
+  const out = [];
+  for (const part of path.split("/")) {
+    if (part === "..") out.pop();
+    else if (part && part !== ".") out.push(part);
+  }
+  return out.join("/");
+}
+
+// A report's `[number](folder)`, relative to the report: a run folder opens the run; a folder of
+// runs (a rate's seeds) opens the runs page filtered to it; a file opens the file.
+function folderLink(markdown, base, runs) {
+  const [, label, href] = markdown.match(/^\[([^\]]*)\]\(([^)]+)\)$/);
+  const target = normalise(base + "/" + href);
+  if (runs.some((r) => r.id === target)) return runLink(target, label);
+  if (runs.some((r) => r.id.startsWith(target + "/"))) return el("a", { href: "#/runs/" + encodeURIComponent("path:" + target.split("/").slice(1).join("/") + "/"), class: "folder" }, label);
+  if (/\.[a-z]+$/.test(href)) return el("a", { href: "/api/file?id=" + encodeURIComponent(target) }, label);
+  return document.createTextNode(label);
+}
+
 // Markdown as the reports write it: headings, paragraphs, lists, tables, images; a run folder in
-// backticks becomes a link to that run.
+// backticks, or a number linked to a folder, becomes a link to that run or to the runs under it.
 function renderMarkdown(md, base, runs) {
   const out = el("div", { class: "report" });
   const inline = (text) => {
     const node = el("span");
-    const parts = text.split(/(`[^`]+`|!\[[^\]]*\]\([^)]+\)|\*\*[^*]+\*\*)/);
+    const parts = text.split(/(`[^`]+`|!\[[^\]]*\]\([^)]+\)|\[[^\]]*\]\([^)]+\)|\*\*[^*]+\*\*)/);
     for (const p of parts) {
-      if (p.startsWith("`")) {
+      if (p.startsWith("[") && p.endsWith(")")) node.append(folderLink(p, base, runs));
+      else if (p.startsWith("`")) {
         const path = p.slice(1, -1);
         const run = runs.find((r) => r.path && (path === r.path || path.endsWith("/" + r.path) || r.path.endsWith(path)));
         node.append(run ? runLink(run.id, path) : el("code", {}, path));
       } else if (p.startsWith("![")) {
         const src = p.match(/\(([^)]+)\)/)[1];
         node.append(el("img", { src: "/api/file?id=" + encodeURIComponent(base + "/" + src), alt: p.match(/\[([^\]]*)\]/)[1] }));
-      } else if (p.startsWith("**")) node.append(el("strong", {}, p.slice(2, -2)));
+      } else if (p.startsWith("**")) node.append(el("strong", {}, inline(p.slice(2, -2))));
       else node.append(p);
     }
     return node;
@@ -269,38 +291,52 @@ async function racePage() {
       const set = sets.value.split(",").map((s) => s.trim()).filter(Boolean);
       const r = await api("/api/races", { experiment: experiment.value, seeds: +seeds.value, set });
       message.textContent = `race ${r.id} started`;
-      refresh();
+      await refresh();
     } catch (e) { message.textContent = "refused: " + e.message; }
   } }, "Start --quick");
   const list = el("div", { id: "races" });
   const target = el("div", { id: "chart-race" });
-  let plot = null;
-  const refresh = async () => {
-    const races = await api("/api/races");
-    list.replaceChildren(el("table", {}, el("tr", {}, ["race", "experiment", "folder", "state", "output", ""].map((h) => el("th", {}, h))),
-      races.map((r) => el("tr", { "data-race": r.id }, el("td", {}, String(r.id)), el("td", {}, r.experiment), el("td", {}, r.out),
-        el("td", {}, el("span", { class: "badge " + (r.running ? "running" : r.exit_code === 0 ? "finished" : "interrupted") }, r.running ? "running" : `exit ${r.exit_code}`)),
-        el("td", {}, el("pre", { style: "max-height:6em;max-width:560px;margin:0" }, r.log_tail)),
-        el("td", {}, r.running ? el("button", { class: "race-stop", onclick: async () => { try { await api("/api/races/stop", { id: r.id }); refresh(); } catch (e) { message.textContent = e.message; } } }, "Stop") : "")))));
-    const current = races[races.length - 1];
-    if (!current) return;
-    const listing = await api("/api/runs");
-    const mine = listing.runs.filter((r) => r.id.startsWith(current.out + "/"));
+  const row = (r) => el("tr", { "data-race": r.id }, el("td", {}, String(r.id)), el("td", {}, r.experiment), el("td", {}, r.out),
+    el("td", {}, el("span", { class: "badge " + (r.running ? "running" : r.exit_code === 0 ? "finished" : "interrupted") }, r.running ? "running" : `exit ${r.exit_code}`)),
+    el("td", {}, el("pre", { style: "max-height:6em;max-width:560px;margin:0" }, r.log_tail)),
+    el("td", {}, r.running ? el("button", { class: "race-stop", onclick: async () => { try { await api("/api/races/stop", { id: r.id }); } catch (e) { message.textContent = e.message; } } }, "Stop") : ""));
+  let races = [];
+  const drawTable = () => list.replaceChildren(el("table", {}, el("tr", {}, ["race", "experiment", "folder", "state", "output", ""].map((h) => el("th", {}, h))), races.map(row)));
+  // The newest race, live: one event stream for all its runs (server-sent events, /api/races/events).
+  let watched = null, source = null, plot = null, pending = false;
+  const runs = new Map(); // run id -> { info, columns, rows }
+  const draw = () => {
+    pending = false;
+    const mine = [...runs.values()].filter((r) => r.rows.length);
     if (!mine.length) return;
-    const all = await Promise.all(mine.map((r) => api(`/api/metrics?id=${encodeURIComponent(r.id)}&max=400`)));
-    const xs = [...new Set(all.flatMap((m) => m.rows.map((r) => r[0])))].sort((a, b) => a - b);
-    const data = [xs, ...all.map((m) => xs.map((x) => { const row = m.rows.find((r) => r[0] === x); return row ? row[m.columns.indexOf("train_error")] : null; }))];
-    const series = mine.map((r) => ({ label: `${r.activation} lr ${fmtLr(r.lr)} seed ${r.seed}`, stroke: r.activation === "relu" ? COLORS[0] : r.activation === "tanh" ? COLORS[1] : COLORS[2], spanGaps: true }));
+    const xs = [...new Set(mine.flatMap((r) => r.rows.map((row) => row[0])))].sort((a, b) => a - b);
+    const data = [xs, ...mine.map((r) => { const k = r.columns.indexOf("train_error"), at = new Map(r.rows.map((row) => [row[0], row[k]])); return xs.map((x) => at.get(x) ?? null); })];
+    const series = mine.map((r) => ({ label: `${r.info.activation} lr ${fmtLr(r.info.lr)} seed ${r.info.seed}`, stroke: r.info.activation === "relu" ? COLORS[0] : r.info.activation === "tanh" ? COLORS[1] : COLORS[2], spanGaps: true }));
     if (plot) plot.destroy();
     plot = new uPlot({ title: "the race: training error of every run", width: 900, height: 360, scales: { x: { time: false } }, axes: [{ label: "epoch" }, {}], series: [{ label: "epoch" }, ...series] }, data, target);
     target.lastChild.dataset.points = String(xs.length);
+  };
+  const later = () => { if (!pending) { pending = true; requestAnimationFrame(draw); } };
+  const watch = (race) => {
+    if (!race || watched === race.id) return;
+    if (source) source.close();
+    watched = race.id;
+    runs.clear();
+    source = new EventSource(`/api/races/events?id=${race.id}`);
+    source.addEventListener("race", (e) => { const r = JSON.parse(e.data); races = races.map((x) => x.id === r.id ? r : x); drawTable(); });
+    source.addEventListener("runs", (e) => { for (const info of JSON.parse(e.data)) runs.set(info.id, { info, columns: [], rows: [] }); });
+    source.addEventListener("rows", (e) => { const m = JSON.parse(e.data), r = runs.get(m.id); if (!r) return; r.columns = m.columns; r.rows.push(...m.rows); later(); });
+    live.push(() => source.close());
+  };
+  const refresh = async () => {
+    races = await api("/api/races");
+    drawTable();
+    watch(races[races.length - 1]);
   };
   main.replaceChildren(el("h2", {}, "Race"),
     el("p", { class: "muted" }, "Starts the experiment's --quick form as a child process (the same command a user would type), writing resumable run folders under the first root's races/. Needs the token printed at start."),
     el("div", { class: "controls" }, experiment, "seeds", seeds, sets, start, message), list, target);
   await refresh();
-  const timer = setInterval(refresh, 2000);
-  live.push(() => clearInterval(timer));
 }
 
 // ---------------------------------------------------------------------------------- routing
@@ -317,7 +353,7 @@ async function route() {
     else if (page === "experiments") await experimentsPage();
     else if (page === "experiment") await experimentPage(decodeURIComponent(arg));
     else if (page === "race") await racePage();
-    else await runsPage();
+    else await runsPage(decodeURIComponent(arg));
   } catch (e) {
     main.replaceChildren(el("p", { class: "badge error" }, "error: " + e.message));
   }

@@ -7,7 +7,7 @@ use axum::routing::{get, post};
 
 use crate::assets;
 use crate::guard;
-use crate::handlers::{events, experiments, files, races, runs};
+use crate::handlers::{events, experiments, files, race_events, races, runs};
 use crate::state::AppState;
 
 pub fn router(state: AppState) -> Router {
@@ -22,6 +22,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/experiment", get(experiments::detail))
         .route("/api/races", get(races::list).post(races::start))
         .route("/api/races/stop", post(races::stop))
+        .route("/api/races/events", get(race_events::race))
         .layer(middleware::from_fn_with_state(state.clone(), guard::check))
         .with_state(state)
 }

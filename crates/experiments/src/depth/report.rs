@@ -7,10 +7,10 @@ use std::path::Path;
 use crate::ExperimentError;
 use crate::depth::figures;
 use crate::depth::records::{DepthCell, Plan, Report};
-use crate::toolkit::markdown::{Table, fmt_lr};
+use crate::toolkit::markdown::{Table, fmt_lr, link, rate_folder};
 use crate::toolkit::paired::{self, Verdict};
 use crate::toolkit::provenance::Provenance;
-use crate::toolkit::sensitivity;
+use crate::toolkit::sensitivity::{self, TableCell};
 use crate::toolkit::stats::Estimate;
 use crate::toolkit::tuner::Tuning;
 use actlab_train::durable::write_atomic;
@@ -156,7 +156,7 @@ fn gradients(r: &Report) -> String {
             ratio(&c.first_to_last_at_init),
             ratio(&c.first_to_last_after_epoch_1),
             cell_error(c),
-            fmt_lr(c.lr),
+            link(&fmt_lr(c.lr), &rate_folder(&format!("runs/{}", c.key), c.lr)),
         ]);
     }
     format!(
@@ -235,6 +235,7 @@ fn verdict_table(r: &Report) -> String {
 }
 
 fn rates(r: &Report) -> String {
-    let cells: Vec<(String, &Tuning)> = r.cells.iter().map(|c| (c.key.clone(), &c.tuning)).collect();
+    let cells: Vec<TableCell> =
+        r.cells.iter().map(|c| TableCell { label: c.key.clone(), tuning: &c.tuning, folder: format!("runs/{}", c.key) }).collect();
     sensitivity::section(&cells, "depth")
 }

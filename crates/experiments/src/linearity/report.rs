@@ -8,10 +8,10 @@ use std::path::Path;
 use crate::ExperimentError;
 use crate::linearity::figures;
 use crate::linearity::records::{Cell, Plan, Report};
-use crate::toolkit::markdown::{Table, fmt_estimate, fmt_lr};
+use crate::toolkit::markdown::{Table, fmt_estimate, fmt_lr, link, rate_folder};
 use crate::toolkit::paired::{self, Verdict};
 use crate::toolkit::provenance::Provenance;
-use crate::toolkit::sensitivity;
+use crate::toolkit::sensitivity::{self, TableCell};
 use crate::toolkit::tuner::Tuning;
 use actlab_train::durable::write_atomic;
 
@@ -132,12 +132,17 @@ fn collapse(r: &Report) -> String {
         } else {
             format!("{} (max pool: not linear)", row.net)
         };
-        t.push(vec![net, activation, fmt_lr(c.lr), train_error(c), error(&c.test_error), deviation]);
+        t.push(vec![net, activation, lr_link(c), train_error(c), error(&c.test_error), deviation]);
     }
     format!(
         "## A. Without a non-linearity, depth collapses\n\n{}\nAffine deviation: max |f(a·x + b·y) − a·f(x) − b·f(y) − (1 − a − b)·f(0)| / max |f| over three (a, b) pairs and two batches of 16 training images, on the trained seed-1 net; about 1e-7 to 1e-6 is float rounding, so such a net is one affine map.\n\n",
         t.render()
     )
+}
+
+/// The chosen rate, linked to the folder of its seeds' runs.
+fn lr_link(c: &Cell) -> String {
+    link(&fmt_lr(c.lr), &rate_folder(&format!("runs/{}", c.key), c.lr))
 }
 
 fn slopes(r: &Report) -> String {
@@ -148,7 +153,7 @@ fn slopes(r: &Report) -> String {
         t.push(vec![
             format!("{}", p.slope),
             c.nonlinearity.clone(),
-            fmt_lr(c.lr),
+            lr_link(c),
             train_error(c),
             error(&c.test_error),
             c.epochs_to_target.as_ref().map_or("not reached".into(), |e| fmt_estimate(&Some(e.clone()), 2)),
@@ -183,7 +188,7 @@ fn zoo_table(r: &Report) -> String {
             z.activation.clone(),
             z.saturates.clone(),
             if z.smooth { "yes" } else { "no (kinked)" }.into(),
-            fmt_lr(c.lr),
+            lr_link(c),
             train_error(c),
             error(&c.test_error),
             c.epochs_to_target
@@ -234,7 +239,11 @@ fn verdict_table(r: &Report) -> String {
 }
 
 fn rates(r: &Report) -> String {
-    let cells: Vec<(String, &Tuning)> = r.cells.iter().map(|c| (format!("{} (gain {:.3})", c.key, c.init_gain), &c.tuning)).collect();
+    let cells: Vec<TableCell> = r
+        .cells
+        .iter()
+        .map(|c| TableCell { label: format!("{} (gain {:.3})", c.key, c.init_gain), tuning: &c.tuning, folder: format!("runs/{}", c.key) })
+        .collect();
     sensitivity::section(&cells, "cell")
 }
 

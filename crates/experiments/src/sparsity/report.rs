@@ -8,7 +8,7 @@ use std::path::Path;
 use crate::ExperimentError;
 use crate::sparsity::records::{ActivationSummary, LayerEstimate, Report, SparsityRun};
 use crate::toolkit::markdown::{Table, fmt_estimate, fmt_lr};
-use crate::toolkit::sensitivity;
+use crate::toolkit::sensitivity::{self, TableCell};
 use crate::toolkit::stats::Estimate;
 use crate::toolkit::tuner::Tuning;
 
@@ -42,6 +42,8 @@ pub(super) fn write(out: &Path, report: &Report, data: &LoadedDataset) -> Result
     write_atomic(&json_path, serde_json::to_string_pretty(report).unwrap_or_default().as_bytes(), "report")
         .map_err(|e| ExperimentError::io(&json_path, e))?;
     let tuned: Vec<(String, &Tuning)> = report.summaries.iter().filter_map(|s| Some((s.activation.clone(), s.tuning.as_ref()?))).collect();
+    let linked: Vec<TableCell> =
+        tuned.iter().map(|(a, t)| TableCell { label: a.clone(), tuning: t, folder: format!("search/{a}") }).collect();
     let rates = if tuned.is_empty() {
         String::new()
     } else {
@@ -49,7 +51,7 @@ pub(super) fn write(out: &Path, report: &Report, data: &LoadedDataset) -> Result
         format!(
             "## Tuned learning rates\n\nActivations without a Figure 1 rate: {}.\n\n![training error at the budget against the learning rate; ringed: the chosen rate](sensitivity.png)\n\n{}\n",
             report.plan.tuning.describe("the running training error over the last epoch of the budget"),
-            sensitivity::table(&tuned)
+            sensitivity::table(&linked)
         )
     };
     let md = [header(report, data), tables(report), rates, runs(report), report.provenance.markdown()].concat();

@@ -7,8 +7,8 @@ use std::path::Path;
 use crate::ExperimentError;
 use crate::speedup::ratios;
 use crate::speedup::records::{ActivationResult, CellResult, Report, SpeedRatio};
-use crate::toolkit::markdown::{Table, fmt_estimate, fmt_lr};
-use crate::toolkit::sensitivity;
+use crate::toolkit::markdown::{Table, fmt_estimate, fmt_lr, link, rate_folder};
+use crate::toolkit::sensitivity::{self, TableCell};
 use crate::toolkit::stats::Estimate;
 use crate::toolkit::tuner::Tuning;
 
@@ -147,7 +147,7 @@ fn tables(r: &Report) -> String {
             t.push(vec![
                 cell.key.clone(),
                 a.activation.clone(),
-                fmt_lr(a.lr),
+                link(&fmt_lr(a.lr), &rate_folder(&format!("runs/{}/{}", cell.key, a.activation), a.lr)),
                 format!("{}{reached}", fmt_estimate(&a.epochs, 2)),
                 per_seed(a),
                 fmt_estimate(&a.seconds, 0),
@@ -179,9 +179,20 @@ fn rates(out: &Path, r: &Report) -> Result<String, ExperimentError> {
         .map(|act| (act.clone(), cells.iter().filter(|(k, _)| k.ends_with(&format!(" {act}"))).cloned().collect()))
         .collect();
     sensitivity::figure(&groups, "epochs to target (budget + error if not reached)", &out.join("sensitivity"))?;
+    let linked: Vec<TableCell> = r
+        .cells
+        .iter()
+        .flat_map(|c| {
+            c.activations.iter().map(move |a| TableCell {
+                label: format!("{} {}", c.key, a.activation),
+                tuning: &a.tuning,
+                folder: format!("runs/{}/{}", c.key, a.activation),
+            })
+        })
+        .collect();
     Ok(format!(
         "## Learning rates\n\nEvery rate the tuner tried, with seed 1's score at each rung it reached: epochs to the target, or the budget plus the training error then if the run had not got there. Rates marked (ext.) lie past the starting grid.\n\n![epochs to the target against the learning rate, one line per cell; ringed: the chosen rate; bars: the range over seeds](sensitivity.png)\n\n{}\n",
-        sensitivity::table(&cells)
+        sensitivity::table(&linked)
     ))
 }
 

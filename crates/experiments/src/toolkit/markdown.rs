@@ -34,6 +34,18 @@ pub fn fmt_lr(lr: f64) -> String {
     format!("{mantissa}e{exponent}")
 }
 
+/// `[text](path)`: a number linked to the run folder it comes from (or to the folder of a rate's
+/// seeds), relative to the report. GitHub opens the folder; `actlab serve` opens the run, or
+/// lists the runs under the folder.
+pub fn link(text: &str, path: &str) -> String {
+    format!("[{text}]({path})")
+}
+
+/// The folder of one rate's runs (`seed-1`, `seed-2`, …) under a cell's folder: `CELL/lr-RATE`.
+pub fn rate_folder(cell_folder: &str, lr: f64) -> String {
+    format!("{cell_folder}/lr-{}", fmt_lr(lr))
+}
+
 /// "mean ± std [lo, hi] (n=…)", or what stands in for it with fewer than two values.
 pub fn fmt_estimate(e: &Option<Estimate>, digits: usize) -> String {
     match e {
@@ -76,6 +88,7 @@ mod tests {
         assert_eq!(fmt_lr(0.002), "2e-3");
         assert_eq!(fmt_lr(1.0 / 30.0), "3.333e-2");
         assert_eq!(fmt_lr(1e30), "1e30");
+        assert_eq!(link(&fmt_lr(0.003), &rate_folder("runs/relu", 0.003)), "[3e-3](runs/relu/lr-3e-3)");
         assert_eq!(fmt_estimate(&None, 2), "not reached");
         assert_eq!(fmt_estimate(&Some(Estimate::of(&[2.0])), 1), "2.0 (n=1; no spread from one run)");
         assert!(fmt_estimate(&Some(Estimate::of(&[2.0, 4.0])), 2).starts_with("3.00 ± 1.41 ["));

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use crate::ExperimentError;
 use crate::toolkit::charts::{Chart, Series, save_grid};
-use crate::toolkit::markdown::{Table, fmt_lr};
+use crate::toolkit::markdown::{Table, fmt_lr, link, rate_folder};
 use crate::toolkit::plot::COLORS;
 use crate::toolkit::stats::Estimate;
 use crate::toolkit::tuner::{Score, Tuning};
@@ -72,26 +72,39 @@ fn fmt_score(s: &Score) -> String {
     }
 }
 
-/// The tuner's table: per cell, each rate with seed 1's score at each rung it reached (a rate
-/// stopped early shows fewer), the seed means at the full budget, the choice and its basin.
-pub fn table(cells: &[(String, &Tuning)]) -> String {
+/// A tuned cell as the tuner's table shows it: its label, what the tuner did, and the folder of
+/// its runs relative to the report (each rate's runs are `FOLDER/lr-RATE/seed-N`).
+#[derive(Clone, Debug)]
+pub struct TableCell<'a> {
+    pub label: String,
+    pub tuning: &'a Tuning,
+    pub folder: String,
+}
+
+/// The tuner's table: per cell, each rate (linked to its runs) with seed 1's score at each rung
+/// it reached (linked to that run; a rate stopped early shows fewer), the seed means at the full
+/// budget, the choice and its basin.
+pub fn table(cells: &[TableCell]) -> String {
     let mut t = Table::new(&["cell", "rate: seed 1 at each rung (→ seed mean at the full budget)", "chosen", "neighbours", "decisions"]);
-    for (key, tuning) in cells {
+    for cell in cells {
+        let tuning = cell.tuning;
         let rates: Vec<String> = tuning
             .rates
             .iter()
             .map(|r| {
-                let rungs: Vec<String> = r.rungs.iter().map(fmt_score).collect();
+                let folder = rate_folder(&cell.folder, r.lr);
+                let seed_1 = format!("{folder}/seed-1");
+                let rungs: Vec<String> = r.rungs.iter().map(|s| link(&fmt_score(s), &seed_1)).collect();
                 let mean = r.seed_mean().map_or(String::new(), |m| if m.is_finite() { format!(" → {m:.3}") } else { " → diverged".into() });
                 let ext = if r.extension { " (ext.)" } else { "" };
-                format!("{}{ext}: {}{mean}", fmt_lr(r.lr), rungs.join(" / "))
+                format!("{}{ext}: {}{mean}", link(&fmt_lr(r.lr), &folder), rungs.join(" / "))
             })
             .collect();
         let edge = if tuning.at_edge { " (at an edge: no worse neighbour found)" } else { "" };
         t.push(vec![
-            key.clone(),
+            cell.label.clone(),
             rates.join("; "),
-            format!("{}{edge}", fmt_lr(tuning.lr)),
+            format!("{}{edge}", link(&fmt_lr(tuning.lr), &rate_folder(&cell.folder, tuning.lr))),
             format!("{}, {}", fmt_lr(tuning.lower), fmt_lr(tuning.upper)),
             tuning.decisions.join("; "),
         ]);
@@ -101,7 +114,7 @@ pub fn table(cells: &[(String, &Tuning)]) -> String {
 
 /// The "Learning rates" section of a report: the figure (`sensitivity.png`, one line per `lines`)
 /// and the tuner's table.
-pub fn section(cells: &[(String, &Tuning)], lines: &str) -> String {
+pub fn section(cells: &[TableCell], lines: &str) -> String {
     format!(
         "## Learning rates\n\nThe tuner's decisions, cell by cell: every rate tried with seed 1's training error at each rung it reached (a rate stopped early shows fewer), and the seed mean at the full budget for the best rate and its neighbours. Rates marked (ext.) lie past the starting grid.\n\n![training error at the full budget against the learning rate, one line per {lines}; ringed: the chosen rate; bars: the range over seeds](sensitivity.png)\n\n{}\n",
         table(cells)

@@ -26,16 +26,32 @@ pub struct EventsQuery {
     pub from: usize,
 }
 
-struct Tail {
+/// The unread end of one metrics.csv.
+pub struct Tail {
     path: PathBuf,
     at: usize,
-    columns: Option<usize>,
+    columns: Option<Vec<String>>,
 }
 
 impl Tail {
+    /// `path` with its first `at` bytes already sent.
+    pub fn new(path: PathBuf, at: usize) -> Self {
+        Self { path, at, columns: None }
+    }
+
+    /// The header's column names, once a row has been read.
+    pub fn columns(&self) -> &[String] {
+        self.columns.as_deref().unwrap_or_default()
+    }
+
+    /// Bytes sent so far (whole rows only).
+    pub fn at(&self) -> usize {
+        self.at
+    }
+
     /// The complete rows appended since `at`, reading only the new bytes (a check of the size
     /// is all a poll costs while nothing changes, however long the file).
-    async fn new_rows(&mut self) -> Option<Vec<Vec<Option<f64>>>> {
+    pub async fn new_rows(&mut self) -> Option<Vec<Vec<Option<f64>>>> {
         let len = tokio::fs::metadata(&self.path).await.ok()?.len() as usize;
         if len <= self.at {
             return None;
@@ -44,10 +60,13 @@ impl Tail {
         if self.columns.is_none() {
             let mut head = vec![0; 4096.min(len)];
             file.read_exact(&mut head).await.ok()?;
-            let header = String::from_utf8_lossy(&head);
-            self.columns = Some(metrics::parse(header.split_inclusive('\n').next().unwrap_or("")).columns.len()).filter(|c| *c > 0);
+            let head = String::from_utf8_lossy(&head);
+            // The header counts once it is whole; a tail that starts at 0 skips it.
+            let header = head.split_inclusive('\n').next().filter(|h| h.ends_with('\n'))?;
+            self.columns = Some(metrics::parse(header).columns).filter(|c| !c.is_empty());
+            self.at = self.at.max(header.len());
         }
-        let columns = self.columns?;
+        let columns = self.columns.as_ref()?.len();
         file.seek(std::io::SeekFrom::Start(self.at as u64)).await.ok()?;
         let mut bytes = Vec::with_capacity(len - self.at);
         file.read_to_end(&mut bytes).await.ok()?;
@@ -63,12 +82,12 @@ pub async fn rows(
     Query(q): Query<EventsQuery>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ServeError> {
     let path = resolve(&state.roots, &q.id)?.join("metrics.csv");
-    let tail = Tail { path, at: q.from, columns: None };
+    let tail = Tail::new(path, q.from);
     let events = stream::unfold(tail, |mut tail| async move {
         loop {
             tokio::time::sleep(POLL).await;
             let Some(rows) = tail.new_rows().await else { continue };
-            let data = serde_json::json!({ "rows": rows, "complete_bytes": tail.at }).to_string();
+            let data = serde_json::json!({ "rows": rows, "complete_bytes": tail.at() }).to_string();
             return Some((Ok(Event::default().event("rows").data(data)), tail));
         }
     });

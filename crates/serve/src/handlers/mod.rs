@@ -3,6 +3,7 @@
 pub mod events;
 pub mod experiments;
 pub mod files;
+pub mod race_events;
 pub mod races;
 pub mod runs;
 
