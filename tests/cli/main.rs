@@ -7,6 +7,7 @@ mod crash;
 #[cfg(feature = "cuda")]
 mod cuda;
 mod depth;
+mod docs;
 mod errors;
 mod fig1;
 mod filters;

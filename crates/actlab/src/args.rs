@@ -58,6 +58,18 @@ pub enum Command {
     Bench(BenchArgs),
     /// Watch, compare and launch experiments in the browser, over the run folders under the roots.
     Serve(ServeArgs),
+    /// The README's answer table, made from the reports under docs/ (one row per claim tested).
+    Answer(AnswerArgs),
+}
+
+#[derive(Args)]
+pub struct AnswerArgs {
+    /// The folder of the reports (fig1-full/, linearity-full/, … each with its report.json).
+    #[arg(long, default_value = "docs")]
+    pub docs: PathBuf,
+    /// Write the table into this file between its answer markers instead of printing it.
+    #[arg(long, value_name = "README")]
+    pub write: Option<PathBuf>,
 }
 
 #[derive(Args)]

@@ -44,5 +44,6 @@ fn dispatch(command: Command) -> anyhow::Result<()> {
         Command::Backends(args) => commands::backends::run(args),
         Command::Bench(args) => commands::bench::run(args),
         Command::Serve(args) => commands::serve::run(args),
+        Command::Answer(args) => commands::answer::run(args),
     }
 }

@@ -19,6 +19,9 @@ pub enum ExperimentError {
     /// An option out of range, found before anything is trained.
     #[error("{command}: {message}")]
     InvalidOption { command: &'static str, message: String },
+    /// A report.json that lacks what the README's answer reads from it.
+    #[error("{}: {reason}", path.display())]
+    BadReport { path: PathBuf, reason: String },
     #[error("reproduce: every learning rate diverged for {activation}")]
     AllDiverged { activation: Activation },
 }

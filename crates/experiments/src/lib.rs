@@ -3,6 +3,7 @@
 //! toolkit they share (`toolkit`: resumable lists of runs, markdown, machine info, statistics,
 //! plots). A new experiment is a module here with the same plan / run / report split.
 
+pub mod answer;
 pub mod bench;
 pub mod depth;
 mod error;

@@ -1,5 +1,6 @@
 //! One function per subcommand.
 
+pub mod answer;
 pub mod backends;
 pub mod bench;
 pub mod data;
