@@ -235,7 +235,8 @@ function renderMarkdown(md, base, runs) {
   const out = el("div", { class: "report" });
   const inline = (text) => {
     const node = el("span");
-    const parts = text.split(/(`[^`]+`|!\[[^\]]*\]\([^)]+\)|\[[^\]]*\]\([^)]+\)|\*\*[^*]+\*\*)/);
+    // An image's alt text may hold one level of brackets ("on [-4, 4]").
+    const parts = text.split(/(`[^`]+`|!\[(?:[^\[\]]|\[[^\]]*\])*\]\([^)]+\)|\[[^\]]*\]\([^)]+\)|\*\*[^*]+\*\*)/);
     for (const p of parts) {
       if (p.startsWith("[") && p.endsWith(")")) node.append(folderLink(p, base, runs));
       else if (p.startsWith("`")) {
@@ -243,8 +244,9 @@ function renderMarkdown(md, base, runs) {
         const run = runs.find((r) => r.path && (path === r.path || path.endsWith("/" + r.path) || r.path.endsWith(path)));
         node.append(run ? runLink(run.id, path) : el("code", {}, path));
       } else if (p.startsWith("![")) {
-        const src = p.match(/\(([^)]+)\)/)[1];
-        node.append(el("img", { src: "/api/file?id=" + encodeURIComponent(base + "/" + src), alt: p.match(/\[([^\]]*)\]/)[1] }));
+        const split = p.lastIndexOf("](");
+        const src = p.slice(split + 2, -1);
+        node.append(el("img", { src: "/api/file?id=" + encodeURIComponent(base + "/" + src), alt: p.slice(2, split) }));
       } else if (p.startsWith("**")) node.append(el("strong", {}, inline(p.slice(2, -2))));
       else node.append(p);
     }
