@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use crate::metrics;
@@ -66,36 +66,50 @@ pub struct Listing {
 pub fn scan(roots: &[Root]) -> Listing {
     let mut listing = Listing::default();
     for (index, root) in roots.iter().enumerate() {
-        walk(roots, index, &root.path, 0, &mut listing);
+        visit_folders(&root.path, 0, &mut |dir| {
+            if dir.join("report.json").is_file() {
+                listing.experiments.push(experiment(roots, index, dir));
+            }
+            let is_run = is_run_folder(dir);
+            if is_run {
+                listing.runs.push(run(roots, index, dir));
+            }
+            is_run
+        });
     }
     listing.runs.sort_by(|a, b| a.id.cmp(&b.id));
     listing.experiments.sort_by(|a, b| a.id.cmp(&b.id));
     listing
 }
 
-/// The run folders under `dir` (in root `index`), as [`scan`] lists them.
-pub fn runs_under(roots: &[Root], index: usize, dir: &Path) -> Vec<RunInfo> {
-    let mut listing = Listing::default();
-    walk(roots, index, dir, 0, &mut listing);
-    listing.runs
+/// The run folders under `dir`, found as [`scan`] finds them but without reading them.
+pub fn run_folders_under(dir: &Path) -> Vec<PathBuf> {
+    let mut folders = Vec::new();
+    visit_folders(dir, 0, &mut |d| {
+        let is_run = is_run_folder(d);
+        if is_run {
+            folders.push(d.to_path_buf());
+        }
+        is_run
+    });
+    folders
 }
 
-fn walk(roots: &[Root], index: usize, dir: &Path, depth: usize, out: &mut Listing) {
-    if dir.join("report.json").is_file() {
-        out.experiments.push(experiment(roots, index, dir));
-    }
-    if dir.join("config.toml").is_file() {
-        out.runs.push(run(roots, index, dir));
-        return;
-    }
-    if depth >= MAX_DEPTH {
+fn is_run_folder(dir: &Path) -> bool {
+    dir.join("config.toml").is_file()
+}
+
+/// Calls `visit` on `dir` and, in name order, on every folder below it (checkpoints aside), not
+/// descending into a folder for which `visit` returns true (a run folder).
+fn visit_folders(dir: &Path, depth: usize, visit: &mut dyn FnMut(&Path) -> bool) {
+    if visit(dir) || depth >= MAX_DEPTH {
         return;
     }
     let Ok(entries) = fs::read_dir(dir) else { return };
     let mut dirs: Vec<_> = entries.flatten().filter(|e| e.file_type().is_ok_and(|t| t.is_dir()) && e.file_name() != "checkpoint").collect();
     dirs.sort_by_key(|e| e.file_name());
     for entry in dirs {
-        walk(roots, index, &entry.path(), depth + 1, out);
+        visit_folders(&entry.path(), depth + 1, visit);
     }
 }
 

@@ -10,7 +10,7 @@ use axum::extract::{Query, State};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::stream::{self, Stream};
 use serde::Deserialize;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::convert::Infallible;
 
 use crate::ServeError;
@@ -46,8 +46,15 @@ impl Watch {
             self.last_race = text;
         }
         let Ok(dir) = resolve(&roots, &info.out) else { return };
-        let runs = blocking(move || scan::runs_under(&roots, 0, &dir)).await.unwrap_or_default();
-        let new: Vec<_> = runs.into_iter().filter(|r| !self.tails.contains_key(&r.id)).collect();
+        // Only folders not yet followed are read (their config, for the page's labels); the
+        // others are followed by their tails alone.
+        let known: BTreeSet<String> = self.tails.keys().cloned().collect();
+        let new = blocking(move || {
+            let folders = scan::run_folders_under(&dir).into_iter().filter(|d| !known.contains(&id_of(&roots, 0, d)));
+            folders.map(|d| scan::run(&roots, 0, &d)).collect::<Vec<_>>()
+        })
+        .await
+        .unwrap_or_default();
         if !new.is_empty() {
             self.queue.push_back(Event::default().event("runs").data(serde_json::to_string(&new).unwrap_or_default()));
         }
