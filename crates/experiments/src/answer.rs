@@ -369,18 +369,22 @@ fn filters(docs: &Path) -> Result<Row, ExperimentError> {
 pub const BEGIN: &str = "<!-- answer: made by `actlab answer` from docs/*/report.json; a test checks it -->";
 pub const END: &str = "<!-- answer: end -->";
 
-/// `readme` with the text between the markers replaced by `table`; None if a marker is missing.
-pub fn replace_between_markers(readme: &str, table: &str) -> Option<String> {
+/// The byte range of the text between the markers in `readme`.
+fn between(readme: &str) -> Option<std::ops::Range<usize>> {
     let start = readme.find(BEGIN)? + BEGIN.len();
     let end = start + readme[start..].find(END)?;
-    Some(format!("{}\n{}{}", &readme[..start], table, &readme[end..]))
+    Some(start..end)
+}
+
+/// `readme` with the text between the markers replaced by `table`; None if a marker is missing.
+pub fn replace_between_markers(readme: &str, table: &str) -> Option<String> {
+    let range = between(readme)?;
+    Some(format!("{}\n{}{}", &readme[..range.start], table, &readme[range.end..]))
 }
 
 /// The text between the markers, as [`replace_between_markers`] writes it.
 pub fn between_markers(readme: &str) -> Option<&str> {
-    let start = readme.find(BEGIN)? + BEGIN.len();
-    let end = start + readme[start..].find(END)?;
-    Some(readme[start..end].trim_start_matches('\n'))
+    Some(readme[between(readme)?].trim_start_matches('\n'))
 }
 
 #[cfg(test)]

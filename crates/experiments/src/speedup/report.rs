@@ -167,18 +167,6 @@ fn tables(r: &Report) -> String {
 }
 
 fn rates(out: &Path, r: &Report) -> Result<String, ExperimentError> {
-    let cells: Vec<(String, &Tuning)> =
-        r.cells.iter().flat_map(|c| c.activations.iter().map(move |a| (format!("{} {}", c.key, a.activation), &a.tuning))).collect();
-    if cells.is_empty() {
-        return Ok(String::new());
-    }
-    let groups: Vec<(String, Vec<(String, &Tuning)>)> = r
-        .plan
-        .activations
-        .iter()
-        .map(|act| (act.clone(), cells.iter().filter(|(k, _)| k.ends_with(&format!(" {act}"))).cloned().collect()))
-        .collect();
-    sensitivity::figure(&groups, "epochs to target (budget + error if not reached)", &out.join("sensitivity"))?;
     let linked: Vec<TableCell> = r
         .cells
         .iter()
@@ -190,6 +178,17 @@ fn rates(out: &Path, r: &Report) -> Result<String, ExperimentError> {
             })
         })
         .collect();
+    if linked.is_empty() {
+        return Ok(String::new());
+    }
+    let cells: Vec<(String, &Tuning)> = linked.iter().map(|c| (c.label.clone(), c.tuning)).collect();
+    let groups: Vec<(String, Vec<(String, &Tuning)>)> = r
+        .plan
+        .activations
+        .iter()
+        .map(|act| (act.clone(), cells.iter().filter(|(k, _)| k.ends_with(&format!(" {act}"))).cloned().collect()))
+        .collect();
+    sensitivity::figure(&groups, "epochs to target (budget + error if not reached)", &out.join("sensitivity"))?;
     Ok(format!(
         "## Learning rates\n\nEvery rate the tuner tried, with seed 1's score at each rung it reached: epochs to the target, or the budget plus the training error then if the run had not got there. Rates marked (ext.) lie past the starting grid.\n\n![epochs to the target against the learning rate, one line per cell; ringed: the chosen rate; bars: the range over seeds](sensitivity.png)\n\n{}\n",
         sensitivity::table(&linked)
