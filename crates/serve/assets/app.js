@@ -1,7 +1,7 @@
 // actlab serve: the pages. No framework and no build step: plain DOM and uPlot.
 "use strict";
 
-const main = document.getElementById("main");
+const root = document.getElementById("main"); // each page renders into a view of its own inside it
 const COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"];
 let live = [];        // EventSources and timers of the current page, closed when it changes
 let runsCache = null; // the last /api/runs listing
@@ -62,7 +62,7 @@ function filterTests(query) {
   });
 }
 
-async function runsPage(filter) {
+async function runsPage(view, filter) {
   const listing = await api("/api/runs");
   runsCache = listing;
   const text = el("input", { placeholder: "filter: text, or field:value, lr<1e-2, best_train_error<0.3", size: 44, id: "filter", value: filter || "" });
@@ -86,7 +86,7 @@ async function runsPage(filter) {
   };
   text.addEventListener("input", draw);
   status.addEventListener("change", draw);
-  main.replaceChildren(el("h2", {}, "Runs"), el("div", { class: "controls" }, text, status, compare, count), table);
+  view.replaceChildren(el("h2", {}, "Runs"), el("div", { class: "controls" }, text, status, compare, count), table);
   draw();
 }
 
@@ -111,7 +111,7 @@ function chart(target, title, xLabel, series, data, log) {
 }
 
 // ---------------------------------------------------------------------------------- run page
-async function runPage(id) {
+async function runPage(view, id) {
   const detail = await api("/api/run?id=" + encodeURIComponent(id));
   const metrics = await api("/api/metrics?id=" + encodeURIComponent(id));
   const xSel = el("select", { id: "x-axis" }, ["epoch", "iteration", "elapsed_s"].map((x) => el("option", { value: x }, x === "elapsed_s" ? "wall time (s)" : x)));
@@ -136,7 +136,7 @@ async function runPage(id) {
   };
   [xSel, logBox, smoothSel].forEach((c) => c.addEventListener("change", draw));
   const liveNote = el("span", { class: "muted", id: "live" }, `${metrics.total_rows} rows`);
-  main.replaceChildren(
+  view.replaceChildren(
     el("h2", {}, detail.info.path || id, " ", badge(detail.info)),
     el("div", { class: "controls" }, "x:", xSel, el("label", {}, logBox, " log y"), smoothSel, liveNote),
     charts,
@@ -156,8 +156,8 @@ async function runPage(id) {
 }
 
 // ---------------------------------------------------------------------------------- compare page
-async function comparePage(ids) {
-  if (!ids.length) { main.replaceChildren(el("h2", {}, "Compare"), el("p", {}, "Select runs on the Runs page, then Compare selected.")); return; }
+async function comparePage(view, ids) {
+  if (!ids.length) { view.replaceChildren(el("h2", {}, "Compare"), el("p", {}, "Select runs on the Runs page, then Compare selected.")); return; }
   const listing = runsCache || await api("/api/runs");
   const infos = ids.map((id) => listing.runs.find((r) => r.id === id)).filter(Boolean);
   const all = await Promise.all(infos.map((r) => api(`/api/metrics?id=${encodeURIComponent(r.id)}&max=500`)));
@@ -193,16 +193,16 @@ async function comparePage(ids) {
     target.lastChild.dataset.points = String(xs.length);
   };
   field.addEventListener("change", draw);
-  main.replaceChildren(el("h2", {}, "Compare"), el("div", { class: "controls" }, field, el("span", { class: "muted" }, `${infos.length} runs`)), target,
+  view.replaceChildren(el("h2", {}, "Compare"), el("div", { class: "controls" }, field, el("span", { class: "muted" }, `${infos.length} runs`)), target,
     el("ul", {}, infos.map((r) => el("li", {}, runLink(r.id, r.path)))));
   draw();
 }
 
 // ---------------------------------------------------------------------------------- experiments
-async function experimentsPage() {
+async function experimentsPage(view) {
   const listing = runsCache || await api("/api/runs");
   runsCache = listing;
-  main.replaceChildren(el("h2", {}, "Experiments"), el("table", { id: "experiments" },
+  view.replaceChildren(el("h2", {}, "Experiments"), el("table", { id: "experiments" },
     el("tr", {}, el("th", {}, "report"), el("th", {}, "folder"), el("th", {}, "pending")),
     listing.experiments.map((e) => el("tr", {}, el("td", {}, el("a", { href: "#/experiment/" + encodeURIComponent(e.id) }, e.title)), el("td", {}, e.path || e.root),
       el("td", {}, e.error ? el("span", { class: "badge error" }, e.error) : String(e.pending))))));
@@ -272,18 +272,18 @@ function renderMarkdown(md, base, runs) {
   return out;
 }
 
-async function experimentPage(id) {
+async function experimentPage(view, id) {
   const [detail, listing] = await Promise.all([api("/api/experiment?id=" + encodeURIComponent(id)), runsCache || api("/api/runs")]);
   runsCache = listing;
   const pending = detail.report.pending || [];
-  main.replaceChildren(
+  view.replaceChildren(
     el("h2", {}, id),
     pending.length ? el("div", {}, el("strong", {}, `In progress: ${pending.length} item(s) pending`), el("ul", {}, pending.slice(0, 20).map((p) => el("li", {}, p)))) : "",
     renderMarkdown(detail.markdown, id, listing.runs.filter((r) => r.id.startsWith(id.split("/")[0] + "/"))));
 }
 
 // ---------------------------------------------------------------------------------- race page
-async function racePage() {
+async function racePage(view) {
   const experiment = el("select", { id: "race-experiment" }, ["fig1", "linearity", "depth", "sparsity", "filters", "sensitivity"].map((e) => el("option", { value: e }, e)));
   const seeds = el("input", { id: "race-seeds", type: "number", min: 1, max: 10, value: 2, style: "width:4em" });
   const sets = el("input", { id: "race-set", placeholder: "optional --set KEY=VALUE, comma-separated", size: 40 });
@@ -335,7 +335,7 @@ async function racePage() {
     drawTable();
     watch(races[races.length - 1]);
   };
-  main.replaceChildren(el("h2", {}, "Race"),
+  view.replaceChildren(el("h2", {}, "Race"),
     el("p", { class: "muted" }, "Starts the experiment's --quick form as a child process (the same command a user would type), writing resumable run folders under the first root's races/. Needs the token printed at start."),
     el("div", { class: "controls" }, experiment, "seeds", seeds, sets, start, message), list, target);
   await refresh();
@@ -349,15 +349,19 @@ async function route() {
   const hash = location.hash || "#/runs";
   const [, page, arg] = hash.match(/^#\/([a-z]+)\/?(.*)$/) || [, "runs", ""];
   document.querySelectorAll("header nav a").forEach((a) => a.classList.toggle("active", a.id === "nav-" + page || (page === "run" && a.id === "nav-runs") || (page === "experiment" && a.id === "nav-experiments")));
+  // A page still loading when the next navigation starts renders into its own view, now detached,
+  // so it cannot overwrite the page that replaced it.
+  const view = el("div");
+  root.replaceChildren(view);
   try {
-    if (page === "run") await runPage(decodeURIComponent(arg));
-    else if (page === "compare") await comparePage(arg ? arg.split(",").map(decodeURIComponent) : [...selected]);
-    else if (page === "experiments") await experimentsPage();
-    else if (page === "experiment") await experimentPage(decodeURIComponent(arg));
-    else if (page === "race") await racePage();
-    else await runsPage(decodeURIComponent(arg));
+    if (page === "run") await runPage(view, decodeURIComponent(arg));
+    else if (page === "compare") await comparePage(view, arg ? arg.split(",").map(decodeURIComponent) : [...selected]);
+    else if (page === "experiments") await experimentsPage(view);
+    else if (page === "experiment") await experimentPage(view, decodeURIComponent(arg));
+    else if (page === "race") await racePage(view);
+    else await runsPage(view, decodeURIComponent(arg));
   } catch (e) {
-    main.replaceChildren(el("p", { class: "badge error" }, "error: " + e.message));
+    view.replaceChildren(el("p", { class: "badge error" }, "error: " + e.message));
   }
 }
 
