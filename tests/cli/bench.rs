@@ -36,6 +36,8 @@ fn bench_reports_flex_against_the_reference_round_by_round() {
         "flex",
         "--rounds",
         "2",
+        "--isas",
+        "baseline",
         "--python",
         python.to_str().expect("utf8"),
         "--out",
@@ -55,6 +57,12 @@ fn bench_reports_flex_against_the_reference_round_by_round() {
     }
     let markdown = fs::read_to_string(out.join("bench.md")).expect("bench.md");
     assert!(markdown.contains("Head to head") && markdown.contains("conv2 (32→32, 16×16)"), "{markdown}");
+    // --isas: the baseline copy of the own loops, timed once per round, with its own profile.
+    let isa = &report["isa_timings"][0];
+    assert_eq!((isa["isa"].as_str(), isa["activation"].as_str()), (Some("baseline"), Some("relu")));
+    assert_eq!(isa["train_images_per_sec"].as_array().map(Vec::len), Some(2), "one timing per round");
+    assert_eq!(report["machine"]["kernel_path"].as_str(), Some(actlab_kernels::Isa::best().name()), "the main run's path");
+    assert!(markdown.contains("| baseline | relu |") && markdown.contains("baseline, ms"), "{markdown}");
 }
 
 /// A stand-in for `python3` that answers with the `--device` it was given: 100 images/s on the

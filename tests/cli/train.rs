@@ -1,6 +1,7 @@
 //! Training runs: a complete run folder, determinism, resumption, refusals and stops.
 
 use std::fs;
+use std::process::Command;
 
 use crate::support::*;
 
@@ -127,4 +128,44 @@ fn a_nan_loss_is_reported_as_divergence() {
     let err = stderr(&output);
     assert!(err.contains("diverged"), "{err}");
     assert!(!err.contains("panicked"), "{err}");
+}
+
+/// Every instruction set actlab's own loops are compiled for gives the same training, bit for
+/// bit, on tanh (its gradient loop) and convnet18's convolutions and pools; each one this CPU has
+/// is forced in turn with ACTLAB_ISA.
+#[test]
+fn every_instruction_set_of_the_kernels_trains_the_same_run() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = write_config(dir.path(), "syn.toml", &SYNTHETIC.replace("activation = \"relu\"", "activation = \"tanh\""));
+    let mut runs = Vec::new();
+    for isa in actlab_kernels::Isa::ALL.into_iter().filter(|isa| isa.supported()) {
+        let out = dir.path().join(isa.name());
+        let output = Command::new(env!("CARGO_BIN_EXE_actlab"))
+            .args(["train", "--progress", "quiet", "--set", "stop.max_epochs=1", "--config"])
+            .arg(&config)
+            .arg("--out")
+            .arg(&out)
+            .env(actlab_kernels::ISA_ENV, isa.name())
+            .output()
+            .expect("actlab runs");
+        assert!(output.status.success(), "{isa}: {}", stderr(&output));
+        runs.push((isa, metrics_without_timing(&out)));
+    }
+    let (first, want) = &runs[0];
+    assert!(want.len() > 2, "rows were logged");
+    for (isa, got) in &runs[1..] {
+        assert_eq!(got, want, "{isa} trained differently from {first}");
+    }
+}
+
+#[test]
+fn an_instruction_set_that_is_unknown_or_missing_is_a_one_line_error() {
+    let run = |value: &str| {
+        Command::new(env!("CARGO_BIN_EXE_actlab")).arg("backends").env(actlab_kernels::ISA_ENV, value).output().expect("runs")
+    };
+    assert_one_line_error(&run("sse9"), "ACTLAB_ISA=sse9: this CPU cannot run it");
+    if let Some(missing) = actlab_kernels::Isa::ALL.into_iter().find(|isa| !isa.supported()) {
+        assert_one_line_error(&run(missing.name()), &format!("ACTLAB_ISA={missing}: this CPU cannot run it"));
+    }
+    assert!(run("baseline").status.success());
 }

@@ -362,6 +362,10 @@ pub struct BenchArgs {
     /// Alternating flex / PyTorch rounds after the main run (0: none).
     #[arg(long, default_value_t = 3)]
     pub rounds: usize,
+    /// Also time flex with actlab's own loops (pooling, im2col, tanh's gradient) compiled for each
+    /// of these instruction sets in turn, alternately: baseline, avx2, avx512.
+    #[arg(long, value_delimiter = ',')]
+    pub isas: Vec<actlab_kernels::Isa>,
     /// Also write bench.json and bench.md here.
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -380,6 +384,7 @@ impl From<&BenchArgs> for BenchOptions {
             python: (!a.no_pytorch).then(|| a.python.clone()),
             compare_plain: !a.no_plain,
             rounds: a.rounds,
+            isas: a.isas.clone(),
         }
     }
 }

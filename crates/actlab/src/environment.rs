@@ -23,6 +23,14 @@ pub fn quiet_defaults() {
     set("XDG_RUNTIME_DIR", std::env::temp_dir().join("actlab-no-display-session").as_os_str());
 }
 
+/// `ACTLAB_ISA`: the instruction set actlab's own CPU loops run on (`baseline`, `avx2`,
+/// `avx512`), instead of the widest the CPU has; one the CPU lacks is an error here, before any
+/// work. `--jobs` children inherit it with the environment.
+pub fn kernel_isa() -> anyhow::Result<()> {
+    actlab_kernels::kernel_isa_from_env()?;
+    Ok(())
+}
+
 static DEVICES: std::sync::OnceLock<Vec<u16>> = std::sync::OnceLock::new();
 
 /// `--device N[,N...]`: the first GPU becomes ACTLAB_DEVICE for this process (and the children

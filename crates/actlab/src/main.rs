@@ -18,7 +18,9 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() -> ExitCode {
     environment::quiet_defaults();
     let cli = Cli::parse();
-    let result = environment::select_devices(&cli.device, cli.command.experiment_backend()).and_then(|()| dispatch(cli.command));
+    let result = environment::kernel_isa()
+        .and_then(|()| environment::select_devices(&cli.device, cli.command.experiment_backend()))
+        .and_then(|()| dispatch(cli.command));
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {

@@ -8,6 +8,8 @@
 
 use rayon::prelude::*;
 
+use crate::isa::per_isa;
+
 /// Shapes of one convolution: square kernel, equal stride and symmetric padding on both axes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ConvShape {
@@ -104,10 +106,14 @@ impl PaddedImage {
     }
 }
 
-/// The column matrix of output rows `rows` of one image:
-/// `cols[(c·k + ky)·k + kx][(oy − rows.start)·ow + ox] = x[c][oy·s + ky − p][ox·s + kx − p]`,
-/// 0 outside the image.
-fn im2col(s: &ConvShape, x: &PaddedImage, cols: &mut [f32], rows: std::ops::Range<usize>) {
+per_isa!(
+    /// The column matrix of output rows `rows` of one image:
+    /// `cols[(c·k + ky)·k + kx][(oy − rows.start)·ow + ox] = x[c][oy·s + ky − p][ox·s + kx − p]`,
+    /// 0 outside the image.
+    fn im2col(s: &ConvShape, x: &PaddedImage, cols: &mut [f32], rows: std::ops::Range<usize>) => im2col_body);
+
+#[inline(always)]
+fn im2col_body(s: &ConvShape, x: &PaddedImage, cols: &mut [f32], rows: std::ops::Range<usize>) {
     // A copy of a length known at compile time is a few vector moves; an unknown one is a
     // memcpy call, which for convnet18's 8- and 16-float rows cost more than the copying.
     match (s.stride, s.out_width) {
@@ -119,6 +125,7 @@ fn im2col(s: &ConvShape, x: &PaddedImage, cols: &mut [f32], rows: std::ops::Rang
 }
 
 /// [`im2col`] for output rows of `OW` pixels at stride 1, or of any width and stride if `OW` is 0.
+#[inline(always)]
 fn im2col_rows<const OW: usize>(s: &ConvShape, x: &PaddedImage, cols: &mut [f32], rows: std::ops::Range<usize>) {
     let (k, ow, st) = (s.kernel, s.out_width, s.stride);
     let l = rows.len() * ow;
@@ -141,8 +148,12 @@ fn im2col_rows<const OW: usize>(s: &ConvShape, x: &PaddedImage, cols: &mut [f32]
     }
 }
 
-/// The adjoint of [`im2col`]: adds every column entry back to the input pixel it came from.
-fn col2im_add(s: &ConvShape, cols: &[f32], dx: &mut [f32]) {
+per_isa!(
+    /// The adjoint of [`im2col`]: adds every column entry back to the input pixel it came from.
+    fn col2im_add(s: &ConvShape, cols: &[f32], dx: &mut [f32]) => col2im_add_body);
+
+#[inline(always)]
+fn col2im_add_body(s: &ConvShape, cols: &[f32], dx: &mut [f32]) {
     let (k, l, ow) = (s.kernel, s.positions(), s.out_width);
     for c in 0..s.channels {
         let plane = &mut dx[c * s.height * s.width..][..s.height * s.width];

@@ -4,6 +4,8 @@
 
 use rayon::prelude::*;
 
+use crate::isa::per_isa;
+
 const CHUNK: usize = 1 << 14;
 
 /// Below this, the odd Taylor series to x¹⁵ (next term < 3e-8 · |x|); above it
@@ -37,10 +39,15 @@ pub fn forward(x: &[f32]) -> Vec<f32> {
 /// `dy · (1 − y²)`, from the forward output `y`.
 pub fn backward(y: &[f32], dy: &[f32]) -> Vec<f32> {
     let mut dx = vec![0.0f32; y.len()];
-    dx.par_chunks_mut(CHUNK).zip(y.par_chunks(CHUNK)).zip(dy.par_chunks(CHUNK)).for_each(|((dx, y), dy)| {
-        dx.iter_mut().zip(y).zip(dy).for_each(|((dx, y), dy)| *dx = dy * (1.0 - y * y));
-    });
+    dx.par_chunks_mut(CHUNK).zip(y.par_chunks(CHUNK)).zip(dy.par_chunks(CHUNK)).for_each(|((dx, y), dy)| backward_chunk(dx, y, dy));
     dx
+}
+
+per_isa!(fn backward_chunk(dx: &mut [f32], y: &[f32], dy: &[f32]) => backward_chunk_body);
+
+#[inline(always)]
+fn backward_chunk_body(dx: &mut [f32], y: &[f32], dy: &[f32]) {
+    dx.iter_mut().zip(y).zip(dy).for_each(|((dx, y), dy)| *dx = dy * (1.0 - y * y));
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 
 use actlab_models::Activation;
 
-use crate::bench::records::{BenchReport, PytorchResult, StepResult};
+use crate::bench::records::{BenchReport, OpTime, PytorchResult, StepResult};
 use crate::toolkit::machine::device_name;
 use crate::toolkit::markdown::Table;
 
@@ -22,13 +22,14 @@ fn fig1_seed(activation: &str, images_per_sec: f64) -> String {
 pub fn markdown(r: &BenchReport) -> String {
     let m = &r.machine;
     let mut s = format!(
-        "Machine: {} ({} threads); FMA peak {} ({}).\nISA: {}; GEMM microkernels: {}; caches: {}.\nconvnet18, batch {}, SGD momentum, random input; median of {} steps after warm-up. Training: {:.1} MFLOP/image.\n\n",
+        "Machine: {} ({} threads); FMA peak {} ({}).\nISA: {}; GEMM microkernels: {}; actlab's own loops: {}; caches: {}.\nconvnet18, batch {}, SGD momentum, random input; median of {} steps after warm-up. Training: {:.1} MFLOP/image.\n\n",
         m.cpu,
         m.threads,
         m.peak_gflops.map(|p| format!("≈{p:.0} GFLOP/s")).unwrap_or_else(|| "unknown".into()),
         m.peak_basis,
         m.isa.join(", "),
         if m.gemm_path.is_empty() { "not recorded" } else { &m.gemm_path },
+        if m.kernel_path.is_empty() { "not recorded" } else { &m.kernel_path },
         m.caches.join(", "),
         r.batch,
         r.steps,
@@ -54,6 +55,7 @@ pub fn markdown(r: &BenchReport) -> String {
         s.push_str(&pytorch_ops(p));
     }
     s.push_str(&head_to_head_table(r));
+    s.push_str(&isa_tables(r));
     if let Some(t) = r.cifar10_load_s {
         s.push_str(&format!("\nCIFAR-10 load (60,000 images, parsed and checksummed): {t:.2} s\n"));
     }
@@ -112,12 +114,15 @@ fn stacks_table(r: &BenchReport) -> String {
     table.render()
 }
 
+/// The backend label of the per-op profiles `--isas` adds ("flex, own loops avx2").
+const OWN_LOOPS: &str = "flex, own loops ";
+
 fn ops_table(r: &BenchReport) -> String {
     if r.ops.is_empty() {
         return String::new();
     }
     let mut table = Table::new(&["backend", "activation", "op", "forward", "backward", "GFLOP/s"]);
-    for op in &r.ops {
+    for op in r.ops.iter().filter(|op| !op.backend.starts_with(OWN_LOOPS)) {
         table.push(vec![
             op.backend.clone(),
             op.activation.clone(),
@@ -163,4 +168,57 @@ fn head_to_head_table(r: &BenchReport) -> String {
         r.steps,
         table.render()
     )
+}
+
+/// `--isas`: training images/s per instruction set of actlab's own loops, round by round, and the
+/// per-op times side by side.
+fn isa_tables(r: &BenchReport) -> String {
+    if r.isa_timings.is_empty() {
+        return String::new();
+    }
+    let baseline = |activation: &str| r.isa_timings.iter().find(|t| t.isa == "baseline" && t.activation == activation).map(|t| t.median);
+    let mut table = Table::new(&["own loops", "activation", "train images/s, round by round", "median", "vs baseline"]);
+    for t in &r.isa_timings {
+        let rounds: Vec<String> = t.train_images_per_sec.iter().map(|x| format!("{x:.0}")).collect();
+        table.push(vec![
+            t.isa.clone(),
+            t.activation.clone(),
+            rounds.join(", "),
+            format!("{:.0}", t.median),
+            baseline(&t.activation).map_or("-".into(), |b| format!("{:.3}×", t.median / b)),
+        ]);
+    }
+    let mut s = format!(
+        "\nactlab's own loops (pooling, im2col, tanh's gradient) compiled for each instruction set, forced in turn in this one binary and timed alternately (GEMMs unchanged: {}):\n\n{}",
+        if r.machine.gemm_path.is_empty() { "not recorded" } else { &r.machine.gemm_path },
+        table.render()
+    );
+    s.push_str(&isa_ops_table(r));
+    s
+}
+
+/// Forward + backward ms of every op, one column per instruction set.
+fn isa_ops_table(r: &BenchReport) -> String {
+    let isas: Vec<&str> = r.isa_timings.iter().map(|t| t.isa.as_str()).fold(vec![], |mut v, i| {
+        if !v.contains(&i) {
+            v.push(i);
+        }
+        v
+    });
+    let first = format!("{OWN_LOOPS}{}", isas.first().copied().unwrap_or_default());
+    let rows: Vec<&OpTime> = r.ops.iter().filter(|op| op.backend == first).collect();
+    if rows.is_empty() {
+        return String::new();
+    }
+    let header: Vec<String> = ["activation", "op"].iter().map(|h| h.to_string()).chain(isas.iter().map(|i| format!("{i}, ms"))).collect();
+    let mut table = Table::new(&header.iter().map(String::as_str).collect::<Vec<_>>());
+    for row in rows {
+        let mut cells = vec![row.activation.clone(), row.op.clone()];
+        for isa in &isas {
+            let op = r.ops.iter().find(|o| o.backend == format!("{OWN_LOOPS}{isa}") && o.activation == row.activation && o.op == row.op);
+            cells.push(op.map_or("-".into(), |o| format!("{:.2} + {:.2}", o.forward_ms, o.backward_ms)));
+        }
+        table.push(cells);
+    }
+    format!("\nPer op, forward + backward ms, per instruction set of the own loops:\n\n{}", table.render())
 }

@@ -5,6 +5,7 @@
 //! so asynchronous backends (wgpu) are timed to completion.
 
 pub mod flops;
+mod isas;
 mod markdown;
 mod options;
 mod profile;
@@ -15,7 +16,7 @@ mod timing;
 
 pub use markdown::markdown;
 pub use options::BenchOptions;
-pub use records::{BenchReport, HeadToHead, OpTime, PytorchResult, PytorchRun, StepResult};
+pub use records::{BenchReport, HeadToHead, IsaTiming, OpTime, PytorchResult, PytorchRun, StepResult};
 pub use run::run;
 
 /// Median of `xs` (NaN when empty).

@@ -24,6 +24,9 @@ pub struct BenchOptions {
     /// Alternating flex / PyTorch rounds after the main run: on a shared or throttling machine,
     /// one run of each can differ by more than the gap between them.
     pub rounds: usize,
+    /// Also time flex with actlab's own loops compiled for each of these instruction sets, in
+    /// turn (`--rounds` rounds, at least one).
+    pub isas: Vec<actlab_kernels::Isa>,
 }
 
 impl BenchOptions {
@@ -31,6 +34,10 @@ impl BenchOptions {
     pub fn check(self) -> Result<Self, ExperimentError> {
         if self.batch == 0 || self.steps == 0 {
             return Err(ExperimentError::InvalidOption { command: "bench", message: "--batch and --steps must be at least 1".into() });
+        }
+        if let Some(isa) = self.isas.iter().find(|isa| !isa.supported()) {
+            let message = format!("--isas {isa}: this CPU cannot run it (the widest it has is {})", actlab_kernels::Isa::best());
+            return Err(ExperimentError::InvalidOption { command: "bench", message });
         }
         Ok(self)
     }

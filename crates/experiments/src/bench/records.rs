@@ -101,6 +101,16 @@ pub struct HeadToHead {
     pub median_ratio: f64,
 }
 
+/// Training images/s of flex with actlab's own loops compiled for one instruction set, per round
+/// (`--isas`), and their median.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct IsaTiming {
+    pub isa: String,
+    pub activation: String,
+    pub train_images_per_sec: Vec<f64>,
+    pub median: f64,
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct BenchReport {
     pub machine: CpuInfo,
@@ -121,4 +131,8 @@ pub struct BenchReport {
     pub pytorch_gpu_missing: Option<String>,
     #[serde(default)]
     pub head_to_head: Vec<HeadToHead>,
+    /// flex per instruction set of actlab's own loops (`--isas`); their per-op profiles are in
+    /// `ops`, as backend "flex, own loops ISA".
+    #[serde(default)]
+    pub isa_timings: Vec<IsaTiming>,
 }

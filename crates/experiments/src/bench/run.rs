@@ -9,6 +9,7 @@ use std::time::Instant;
 
 use crate::ExperimentError;
 use crate::bench::flops::train_flops_per_image;
+use crate::bench::isas::compare_isas;
 use crate::bench::profile::profile_ops;
 use crate::bench::pytorch::run_pytorch;
 use crate::bench::timing::time_steps;
@@ -43,6 +44,7 @@ pub fn run(o: &BenchOptions, log: &mut dyn FnMut(&str)) -> BenchReport {
         pytorch_gpu: None,
         pytorch_gpu_missing: None,
         head_to_head: vec![],
+        isa_timings: vec![],
     };
     for &backend in &o.backends {
         match backend.probe() {
@@ -52,6 +54,11 @@ pub fn run(o: &BenchOptions, log: &mut dyn FnMut(&str)) -> BenchReport {
                 report.unavailable.push(why.to_string());
             }
         }
+    }
+    if let (false, Ok(device)) = (o.isas.is_empty(), Backend::Flex.probe()) {
+        let (timings, ops) = compare_isas(&device, o, log);
+        report.isa_timings = timings;
+        report.ops.extend(ops);
     }
     if let Some(path) = &o.data {
         match time_cifar_load(path) {

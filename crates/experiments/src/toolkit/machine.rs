@@ -43,6 +43,10 @@ pub struct CpuInfo {
     /// The microkernels the convolutions' GEMMs run (`actlab_kernels::gemm_isa`).
     #[serde(default)]
     pub gemm_path: String,
+    /// The instruction set actlab's own loops (pooling, im2col, tanh's gradient) run
+    /// (`actlab_kernels::kernel_isa`: the widest the CPU has, or `ACTLAB_ISA`).
+    #[serde(default)]
+    pub kernel_path: String,
     /// Cache sizes of cpu0 as sysfs gives them ("L1d 48K", "L2 1024K", "L3 32768K").
     #[serde(default)]
     pub caches: Vec<String>,
@@ -82,6 +86,7 @@ impl CpuInfo {
         let flags = cpuinfo_field("flags").unwrap_or_default();
         let has = |f: &str| flags.split_whitespace().any(|x| x == f);
         let (isa, gemm_path, caches) = (isa_flags(&flags), actlab_kernels::gemm_isa().to_string(), caches());
+        let kernel_path = actlab_kernels::kernel_isa().to_string();
         let lanes = if has("avx512f") {
             Some(16.0)
         } else if has("avx2") && has("fma") {
@@ -98,9 +103,19 @@ impl CpuInfo {
                 peak_basis: format!("{threads} threads × {lanes} f32 lanes × 2 FMA units × 2 FLOPs × {mhz:.0} MHz (/proc/cpuinfo)"),
                 isa,
                 gemm_path,
+                kernel_path,
                 caches,
             },
-            _ => Self { cpu, threads, peak_gflops: None, peak_basis: "vector width or clock unknown".into(), isa, gemm_path, caches },
+            _ => Self {
+                cpu,
+                threads,
+                peak_gflops: None,
+                peak_basis: "vector width or clock unknown".into(),
+                isa,
+                gemm_path,
+                kernel_path,
+                caches,
+            },
         }
     }
 }
