@@ -39,18 +39,24 @@ def build(torch, activation):
     return net
 
 
+PROFILED_STEPS = 5
+
+
 def profile_step(torch, step, device):
-    """The 15 ops of one step with the most self time: CPU time on the CPU, kernel time on a GPU."""
+    """The 15 ops with the most self time per step, averaged over PROFILED_STEPS steps (one step
+    alone was noisy enough to exceed the median step): CPU time on the CPU, kernel time on a GPU."""
     from torch.profiler import ProfilerActivity, profile
 
     gpu = device.type == "cuda"
     activities = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if gpu else [])
     with profile(activities=activities) as prof:
-        step()
+        for _ in range(PROFILED_STEPS):
+            step()
     def self_us(e):
         return getattr(e, "self_device_time_total", 0) if gpu else e.self_cpu_time_total
     events = sorted(prof.key_averages(), key=lambda e: -self_us(e))
-    return [{"op": e.key, "self_ms": self_us(e) / 1000.0, "calls": e.count} for e in events if self_us(e) > 0][:15]
+    per_step = [(e.key, self_us(e) / 1000.0 / PROFILED_STEPS, e.count // PROFILED_STEPS) for e in events if self_us(e) > 0]
+    return [{"op": op, "self_ms": ms, "calls": calls} for op, ms, calls in per_step][:15]
 
 
 def median_rate(times, batch):

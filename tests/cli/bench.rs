@@ -9,7 +9,7 @@ use crate::support::*;
 /// the test can check what `actlab bench` does with them without torch installed.
 fn fake_python(dir: &Path) -> PathBuf {
     let path = dir.join("fake-python");
-    let json = r#"{"torch": "fake", "threads": 2, "batch": 8, "runs": [{"activation": "relu", "train_images_per_sec": 100.0, "forward_images_per_sec": 300.0}]}"#;
+    let json = r#"{"torch": "fake", "threads": 2, "batch": 8, "runs": [{"activation": "relu", "train_images_per_sec": 100.0, "forward_images_per_sec": 300.0, "ops": [{"op": "aten::mkldnn_convolution", "self_ms": 12.5, "calls": 3}, {"op": "aten::convolution_backward", "self_ms": 20.0, "calls": 3}]}]}"#;
     executable(&path, &format!("#!/bin/sh\necho '{json}'\n"))
 }
 
@@ -63,6 +63,13 @@ fn bench_reports_flex_against_the_reference_round_by_round() {
     assert_eq!(isa["train_images_per_sec"].as_array().map(Vec::len), Some(2), "one timing per round");
     assert_eq!(report["machine"]["kernel_path"].as_str(), Some(actlab_kernels::Isa::best().name()), "the main run's path");
     assert!(markdown.contains("| baseline | relu |") && markdown.contains("baseline, ms"), "{markdown}");
+    // flex's profile beside PyTorch's: 12.5 ms of convolution forward, 20 backward; the step's
+    // other 80 − 32.5 ms (batch 8 at 100 images/s) are PyTorch's "everything else".
+    assert!(markdown.contains("Side by side, relu"), "{markdown}");
+    let row = |name: &str| markdown.lines().find(|l| l.starts_with(&format!("| {name}"))).unwrap_or_default().to_string();
+    assert!(row("convolutions, forward").contains("| 12.5 |"), "{}", row("convolutions, forward"));
+    assert!(row("convolutions, backward").contains("| 20.0 |"), "{}", row("convolutions, backward"));
+    assert!(row("everything else").contains("| 47.5 |"), "{}", row("everything else"));
 }
 
 /// A stand-in for `python3` that answers with the `--device` it was given: 100 images/s on the

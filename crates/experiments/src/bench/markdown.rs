@@ -3,6 +3,7 @@
 use actlab_models::Activation;
 
 use crate::bench::records::{BenchReport, OpTime, PytorchResult, StepResult};
+use crate::bench::side_by_side::side_by_side;
 use crate::toolkit::machine::device_name;
 use crate::toolkit::markdown::Table;
 
@@ -54,6 +55,7 @@ pub fn markdown(r: &BenchReport) -> String {
     for p in r.pytorch.iter().chain(&r.pytorch_gpu) {
         s.push_str(&pytorch_ops(p));
     }
+    s.push_str(&side_by_side(r));
     s.push_str(&head_to_head_table(r));
     s.push_str(&isa_tables(r));
     if let Some(t) = r.cifar10_load_s {
@@ -139,7 +141,10 @@ fn pytorch_ops(p: &PytorchResult) -> String {
     let mut s = String::new();
     for run in p.runs.iter().filter(|run| !run.ops.is_empty()) {
         let what = if p.on_gpu() { "self GPU kernel ms" } else { "self CPU ms" };
-        s.push_str(&format!("\nPyTorch {} on {} {}, one step (torch.profiler, {what}):\n\n", p.torch, p.device, run.activation));
+        s.push_str(&format!(
+            "\nPyTorch {} on {} {}, per step (torch.profiler over 5 steps, {what}):\n\n",
+            p.torch, p.device, run.activation
+        ));
         for op in &run.ops {
             s.push_str(&format!("- {}: {:.2} ms ({} calls)\n", op.op, op.self_ms, op.calls));
         }

@@ -12,6 +12,7 @@ mod profile;
 pub mod pytorch;
 pub mod records;
 mod run;
+mod side_by_side;
 mod timing;
 
 pub use markdown::markdown;
