@@ -20,7 +20,20 @@ pub fn quiet_defaults() {
         }
     };
     set("BURN_DEVICE", "flex".as_ref());
+    default_sigpipe();
     set("XDG_RUNTIME_DIR", std::env::temp_dir().join("actlab-no-display-session").as_os_str());
+}
+
+/// A closed pipe ends the process quietly, as it does `cat` or `grep` (`actlab backends | head -1`):
+/// Rust ignores SIGPIPE, and the next `println!` then panicked with a backtrace.
+fn default_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in `main`, before any thread exists; SIG_DFL is a valid action
+    // for SIGPIPE.
+    #[allow(unsafe_code)]
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
 }
 
 /// `ACTLAB_ISA`: the instruction set actlab's own CPU loops run on (`baseline`, `avx2`,

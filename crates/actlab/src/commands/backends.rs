@@ -13,6 +13,11 @@ pub fn run(args: BackendsArgs) -> Result<()> {
     let mut available = Vec::new();
     for &backend in Backend::ALL {
         match backend.probe() {
+            Ok(_) if backend == Backend::Flex => {
+                let (own, gemm) = (actlab_kernels::kernel_isa(), actlab_kernels::gemm_isa());
+                println!("{backend}: available (actlab's own loops: {own}, of {}; GEMM microkernels: {gemm})", supported_isas());
+                available.push(backend);
+            }
             Ok(_) => {
                 println!("{backend}: available");
                 available.push(backend);
@@ -31,6 +36,11 @@ pub fn run(args: BackendsArgs) -> Result<()> {
         bail!("backend parity failed: {}", failed.join("; "));
     }
     Ok(())
+}
+
+/// The instruction sets this CPU runs, widest last ("baseline, avx2, avx512").
+fn supported_isas() -> String {
+    actlab_kernels::Isa::ALL.iter().filter(|i| i.supported()).map(|i| i.name()).collect::<Vec<_>>().join(", ")
 }
 
 fn print_adapters() {
