@@ -6,25 +6,11 @@
 #![allow(clippy::unwrap_used)]
 
 use actlab_kernels::{self as kernels, ConvGeometry, Isa};
-use burn::tensor::{Device, Tensor, TensorData};
+use burn::tensor::Tensor;
 
-fn device() -> Device {
-    Device::flex().autodiff()
-}
+mod common;
 
-fn values<const D: usize>(shape: [usize; D], seed: u64) -> Tensor<D> {
-    let len: usize = shape.iter().product();
-    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    let v: Vec<f32> = (0..len)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state >> 40) as f32 / (1u64 << 23) as f32 - 1.0
-        })
-        .collect();
-    Tensor::from_data(TensorData::new(v, shape), &device())
-}
+use common::{device, values};
 
 fn floats<const D: usize>(t: Tensor<D>) -> Vec<f32> {
     t.into_data().try_to_vec().unwrap()
