@@ -10,7 +10,7 @@ use burn::tensor::Tensor;
 
 mod common;
 
-use common::{device, values};
+use common::values;
 
 fn floats<const D: usize>(t: Tensor<D>) -> Vec<f32> {
     t.into_data().try_to_vec().unwrap()
