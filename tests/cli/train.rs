@@ -163,7 +163,7 @@ fn an_instruction_set_that_is_unknown_or_missing_is_a_one_line_error() {
     let run = |value: &str| {
         Command::new(env!("CARGO_BIN_EXE_actlab")).arg("backends").env(actlab_kernels::ISA_ENV, value).output().expect("runs")
     };
-    assert_one_line_error(&run("sse9"), "ACTLAB_ISA=sse9: this CPU cannot run it");
+    assert_one_line_error(&run("sse9"), "ACTLAB_ISA=sse9: not an instruction set the kernels are compiled for");
     if let Some(missing) = actlab_kernels::Isa::ALL.into_iter().find(|isa| !isa.supported()) {
         assert_one_line_error(&run(missing.name()), &format!("ACTLAB_ISA={missing}: this CPU cannot run it"));
     }

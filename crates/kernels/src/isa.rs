@@ -85,13 +85,13 @@ pub fn kernel_isa() -> Isa {
     }
 }
 
-/// A forced instruction set this CPU cannot run.
+/// An instruction set asked for that the kernels cannot run: unknown, or not on this CPU.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{ISA_ENV}={asked}: this CPU cannot run it (the widest it has is {best}; choose from {choices})")]
-pub struct UnsupportedIsa {
-    pub asked: String,
-    pub best: Isa,
-    pub choices: String,
+pub enum UnsupportedIsa {
+    #[error("{ISA_ENV}={asked}: not an instruction set the kernels are compiled for (this CPU runs: {choices})")]
+    Unknown { asked: String, choices: String },
+    #[error("{ISA_ENV}={asked}: this CPU cannot run it (the widest it has is {best}; choose from {choices})")]
+    Missing { asked: String, best: Isa, choices: String },
 }
 
 /// Makes the kernels run `isa` from now on (benchmarks and tests compare the versions); an
@@ -108,7 +108,7 @@ pub fn force_kernel_isa(isa: Isa) -> Result<(), UnsupportedIsa> {
 pub fn kernel_isa_from_env() -> Result<Isa, UnsupportedIsa> {
     match std::env::var(ISA_ENV) {
         Ok(value) if !value.trim().is_empty() => {
-            let isa = Isa::parse(&value).ok_or_else(|| unsupported(&value))?;
+            let isa = Isa::parse(&value).ok_or_else(|| UnsupportedIsa::Unknown { asked: value.clone(), choices: supported_isas() })?;
             force_kernel_isa(isa)?;
             Ok(isa)
         }
@@ -116,9 +116,13 @@ pub fn kernel_isa_from_env() -> Result<Isa, UnsupportedIsa> {
     }
 }
 
+/// The instruction sets this CPU runs, widest last ("baseline, avx2, avx512").
+pub fn supported_isas() -> String {
+    Isa::ALL.iter().filter(|i| i.supported()).map(|i| i.name()).collect::<Vec<_>>().join(", ")
+}
+
 fn unsupported(asked: &str) -> UnsupportedIsa {
-    let choices: Vec<&str> = Isa::ALL.iter().filter(|i| i.supported()).map(|i| i.name()).collect();
-    UnsupportedIsa { asked: asked.to_string(), best: Isa::best(), choices: choices.join(", ") }
+    UnsupportedIsa::Missing { asked: asked.to_string(), best: Isa::best(), choices: supported_isas() }
 }
 
 /// Defines `fn $name(args) -> R` that runs `$body(args)` compiled for [`kernel_isa`]: one copy
@@ -239,8 +243,8 @@ mod tests {
 
     #[test]
     fn an_unsupported_isa_is_refused_by_name() {
-        let e = unsupported("sse4");
-        assert!(e.to_string().starts_with("ACTLAB_ISA=sse4: this CPU cannot run it"), "{e}");
-        assert!(e.to_string().contains("baseline"), "{e}");
+        let e = unsupported("avx512");
+        assert!(e.to_string().starts_with("ACTLAB_ISA=avx512: this CPU cannot run it"), "{e}");
+        assert!(e.to_string().contains("choose from baseline"), "{e}");
     }
 }

@@ -21,7 +21,7 @@ use burn::tensor::{Device, Tensor};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 pub use extension::FastCpuOps;
-pub use isa::{ISA_ENV, Isa, UnsupportedIsa, force_kernel_isa, gemm_isa, kernel_isa, kernel_isa_from_env};
+pub use isa::{ISA_ENV, Isa, UnsupportedIsa, force_kernel_isa, gemm_isa, kernel_isa, kernel_isa_from_env, supported_isas};
 
 static ENABLED: AtomicBool = AtomicBool::new(true);
 

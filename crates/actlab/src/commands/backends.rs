@@ -15,7 +15,10 @@ pub fn run(args: BackendsArgs) -> Result<()> {
         match backend.probe() {
             Ok(_) if backend == Backend::Flex => {
                 let (own, gemm) = (actlab_kernels::kernel_isa(), actlab_kernels::gemm_isa());
-                println!("{backend}: available (actlab's own loops: {own}, of {}; GEMM microkernels: {gemm})", supported_isas());
+                println!(
+                    "{backend}: available (actlab's own loops: {own}, of {}; GEMM microkernels: {gemm})",
+                    actlab_kernels::supported_isas()
+                );
                 available.push(backend);
             }
             Ok(_) => {
@@ -36,11 +39,6 @@ pub fn run(args: BackendsArgs) -> Result<()> {
         bail!("backend parity failed: {}", failed.join("; "));
     }
     Ok(())
-}
-
-/// The instruction sets this CPU runs, widest last ("baseline, avx2, avx512").
-fn supported_isas() -> String {
-    actlab_kernels::Isa::ALL.iter().filter(|i| i.supported()).map(|i| i.name()).collect::<Vec<_>>().join(", ")
 }
 
 fn print_adapters() {
