@@ -104,6 +104,18 @@ fn the_sensitivity_study_reports_what_its_runs_measured_and_shares_figure_1s() {
                 let hit = s.target_reached.as_ref().map(|h| h.epoch).filter(|&e| e <= 6.0 + 1e-9);
                 assert_eq!(run.epochs_to_target, hit, "{}", run.folder);
                 reached.extend(hit);
+                // Its speed is the 90th percentile of the images/s its metrics.csv logged, and its
+                // seconds are its epochs at the activation's speed: the fastest run's.
+                let metrics = fs::read_to_string(Path::new(&run.folder).join("metrics.csv")).expect("metrics.csv");
+                let mut speeds: Vec<f64> = metrics.lines().skip(1).filter_map(|l| l.split(',').nth(6)?.parse().ok()).collect();
+                speeds.sort_by(f64::total_cmp);
+                assert_eq!(run.images_per_sec, speeds.get(speeds.len() * 9 / 10).copied(), "{}", run.folder);
+                let fastest = a.runs.iter().filter_map(|r| r.images_per_sec).fold(f64::MIN, f64::max);
+                assert_eq!(a.images_per_sec, Some(fastest));
+                let seconds = hit.map(|e| e * s.dataset.train_images as f64 / fastest);
+                assert!(run.seconds_to_target.zip(seconds).is_none_or(|(a, b)| (a - b).abs() < 1e-9), "{}", run.folder);
+                assert_eq!(run.seconds_to_target.is_some(), hit.is_some());
+                assert_eq!(run.clock_seconds_to_target, s.target_reached.as_ref().filter(|h| h.epoch <= 6.0 + 1e-9).map(|h| h.seconds));
                 if !run.folder.starts_with(&fig1.display().to_string()) {
                     // The study's own runs were probed at init and after epoch 1 (unless the
                     // target came first).

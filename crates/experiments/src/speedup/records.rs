@@ -34,8 +34,17 @@ pub struct SpeedRun {
     pub folder: String,
     /// Epochs until the running training error of an epoch reached the target (None: not reached).
     pub epochs_to_target: Option<f64>,
-    /// Training seconds until then.
+    /// Training seconds until then at the activation's speed in this cell:
+    /// `epochs_to_target` × training images ÷ [`ActivationResult::images_per_sec`].
     pub seconds_to_target: Option<f64>,
+    /// Seconds until then by the run's own clock, which counts the tuner's stops and resumes and
+    /// whatever else ran beside it on a shared machine.
+    #[serde(default)]
+    pub clock_seconds_to_target: Option<f64>,
+    /// The 90th percentile of the images/s its metrics.csv logged: its speed when the machine
+    /// was not busy with something else.
+    #[serde(default)]
+    pub images_per_sec: Option<f64>,
     pub epochs_run: f64,
     pub diverged: bool,
     pub commit: String,
@@ -53,6 +62,10 @@ pub struct ActivationResult {
     /// Over the seeds that reached the target.
     pub epochs: Option<Estimate>,
     pub seconds: Option<Estimate>,
+    /// The fastest of its runs' [`SpeedRun::images_per_sec`]: what one epoch costs this
+    /// activation in this cell, which turns epochs into seconds.
+    #[serde(default)]
+    pub images_per_sec: Option<f64>,
     /// Seeds that reached the target, of `runs.len()`.
     pub reached: usize,
     /// conv1's saturated share (tanh: |a| > 0.99, sigmoid: outside [0.01, 0.99]; relu: exact

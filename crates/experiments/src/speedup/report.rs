@@ -30,7 +30,7 @@ fn header(r: &Report) -> String {
         "# When does ReLU's speed-up hold?\n\n\
          The AlexNet paper's Figure 1: a four-layer convnet with ReLUs reaches 25% CIFAR-10 training error six times faster than one with tanh units. This study starts from that setting and changes one factor at a time, then several together, and measures the same ratio in each cell.\n\n\
          **Hypotheses, stated before the runs.** The textbook reading: the speed-up is a property of the activation, so the tanh/relu ratio stays well above 1 in every cell. The alternative: it is a property of the setting. Raw pixels of ±128 times growing filters drive tanh's first layer into saturation (the sparsity study saw it), so the factors that keep tanh's units in their linear range (standardised input, fan-in init, batch normalisation) should bring the ratio towards 1.\n\n\
-         **Measure.** Epochs until the running training error of an epoch reaches {:.0}%, per seed, at each cell's and activation's own learning rate; the ratio of the means with a percentile-bootstrap 95% interval over seeds (10,000 resamples), and the same for training seconds.\n\n\
+         **Measure.** Epochs until the running training error of an epoch reaches {:.0}%, per seed, at each cell's and activation's own learning rate; the ratio of the means with a percentile-bootstrap 95% interval over seeds (10,000 resamples), and the same for training seconds. Seconds are epochs × training images ÷ the activation's speed in the cell (images/s: the fastest of its seed runs' 90th percentiles of logged images/s), because the runs' own clocks count the tuner's stops and resumes and whatever else ran beside them on a shared machine; the Runs table gives both.\n\n\
          **Rates.** {}.\n\n\
          **Reductions from the paper's setting** (to fit about 4 hours on 2 CPU cores):\n{reductions}\n",
         100.0 * p.target,
@@ -133,6 +133,7 @@ fn tables(r: &Report) -> String {
         "epochs to target",
         "per seed",
         "seconds to target",
+        "images/s",
         "ratio to relu (epochs)",
         "ratio (seconds)",
         "conv1 saturated / zero, init → epoch 1",
@@ -151,6 +152,7 @@ fn tables(r: &Report) -> String {
                 format!("{}{reached}", fmt_estimate(&a.epochs, 2)),
                 per_seed(a),
                 fmt_estimate(&a.seconds, 0),
+                a.images_per_sec.map_or("–".into(), |v| format!("{v:.0}")),
                 if a.activation == "relu" { "1".into() } else { ratios::fmt(ratio) },
                 if a.activation == "relu" { "1".into() } else { seconds },
                 fmt_pair(&a.conv1_saturated, 3),
@@ -197,7 +199,18 @@ fn rates(out: &Path, r: &Report) -> Result<String, ExperimentError> {
 
 /// Every seed run at a chosen rate, with its folder (which `actlab serve` turns into a link).
 fn runs(r: &Report) -> String {
-    let mut t = Table::new(&["cell", "activation", "rate", "seed", "epochs to target", "seconds to target", "epochs run", "folder"]);
+    let mut t = Table::new(&[
+        "cell",
+        "activation",
+        "rate",
+        "seed",
+        "epochs to target",
+        "seconds to target (at its speed)",
+        "by its clock",
+        "images/s (90th pct.)",
+        "epochs run",
+        "folder",
+    ]);
     for cell in &r.cells {
         for a in &cell.activations {
             for run in &a.runs {
@@ -209,6 +222,8 @@ fn runs(r: &Report) -> String {
                     run.seed.to_string(),
                     reached(run.epochs_to_target, 2),
                     reached(run.seconds_to_target, 0),
+                    reached(run.clock_seconds_to_target, 0),
+                    run.images_per_sec.map_or("–".into(), |v| format!("{v:.0}")),
                     format!("{:.2}{}", run.epochs_run, if run.diverged { " (diverged)" } else { "" }),
                     format!("`{}`", run.folder),
                 ]);
@@ -218,7 +233,7 @@ fn runs(r: &Report) -> String {
     format!(
         "## Runs
 
-The seed runs behind every number above. Seconds are wall time on a machine that may have run other work at the same time: compare epochs.
+The seed runs behind every number above. By its clock: the run's own training seconds to the target, on a machine that may have run other work at the same time; at its speed: its epochs at the activation's speed in the cell (see Measure), which the seconds ratios use.
 
 {}
 ",
