@@ -78,8 +78,11 @@ fn overall(r: &Report, paper: &CellResult) -> String {
         .filter(|c| compare(paper.ratio("tanh"), c.ratio("tanh")).contains("do not overlap"))
         .map(|c| format!("{} ({:.2}×)", c.key, tanh(c).map_or(f64::NAN, |x| x.value)))
         .collect();
+    let others_measured = r.cells.iter().filter(|c| c.key != "paper").filter_map(tanh).count();
     let moved = if p.ci95.is_none() {
         "with one seed there are no intervals to compare the factors by".to_string()
+    } else if others_measured == 0 {
+        "no other cell has a tanh/relu ratio yet, so no factor can be judged".into()
     } else if moved.is_empty() {
         "no single factor moves it outside the paper cell's interval".into()
     } else {
