@@ -72,12 +72,12 @@ pub fn max_forward_with_indices(s: &PoolShape, x: &[f32]) -> (Vec<f32>, Vec<i64>
     max_pool::<true>(s, x)
 }
 
-/// Whether `v` (at in-plane index `i`) replaces the running maximum `m` (at `at`) of a window
-/// whose first maximum in row-major order is sought: a larger value, the first NaN, or an equal
-/// value (or another NaN once `m` is one) found earlier in the plane.
+/// Whether `v`, one of the values whose `nan_max` is `m`, is that maximum: equal to it, or NaN
+/// (if any value is NaN, `m` is). Two compares that vectorise, where testing `m` for NaN too
+/// made the argmax pass 2× slower.
 #[inline(always)]
-fn replaces(v: f32, i: f32, m: f32, at: f32) -> bool {
-    if m.is_nan() { v.is_nan() & (i < at) } else { v.is_nan() | (v > m) | ((v == m) & (i < at)) }
+fn holds_max(v: f32, m: f32) -> bool {
+    (v == m) | v.is_nan()
 }
 
 /// `acc = nan_max(row, acc)`, elementwise. A function of its own so that the slices are known
@@ -100,12 +100,14 @@ fn add_into(acc: &mut [f32], row: &[f32]) {
 /// `at` ends on the topmost row holding the column's maximum (see [`max_into`] for why a
 /// function). Indices are kept as `f32` (exact: PoolShape caps planes at 2²⁴ pixels) so that the
 /// selects are between floats, which vectorise. One pass per row, where finding the maximum and
-/// then marking the rows holding it took two, and one scan per window (in
-/// [`max_plane_indexed`]) where two folds took two: convnet18's first pool with indices, 128
-/// images, went from 7.4 to 4.0 ms (avx512 copy; the baseline copy 10.6 → 6.0; 2-core EPYC).
+/// then marking the rows holding it took two. On convnet18's first pool, 128 random images, the
+/// kernel with indices takes 4.3 ms (avx512 copy) and 4.8 (avx2); scanning each window with one
+/// branch-free compare chain instead of the two folds below took 5.1 and 10.8 (2-core EPYC).
 #[inline(always)]
 fn max_index_into(acc: &mut [f32], at: &mut [f32], row: &[f32], base: f32) {
-    for (c, ((m, a), &v)) in acc.iter_mut().zip(at.iter_mut()).zip(row).enumerate() {
+    // An i32 column counter: converting it to f32 vectorises with SSE2 and AVX2; a usize's
+    // conversion needs AVX-512DQ, and the loop ran scalar (and branching) without it.
+    for (c, ((m, a), &v)) in (0i32..).zip(acc.iter_mut().zip(at.iter_mut()).zip(row)) {
         let take = (v > *m) | (v.is_nan() & !m.is_nan());
         *m = if take { v } else { *m };
         *a = if take { base + c as f32 } else { *a };
@@ -167,9 +169,10 @@ fn max_plane(p: MaxPlane<'_>) {
 }
 
 /// [`max_plane`] with each output's argmax: each column's maximum and the index of its topmost
-/// occurrence, then across each window the first of them in row-major order. (Scanning the
-/// window offsets over a whole output row instead, to vectorise the second pass, was slower:
-/// 5.2 against 4.1 ms on convnet18's first pool.)
+/// occurrence, then across each window its maximum and, among the columns holding it, the
+/// smallest such index: the first maximum in row-major order. (Scanning the window offsets over
+/// a whole output row instead, to vectorise the second pass, was slower: 5.2 against 4.1 ms on
+/// convnet18's first pool.)
 #[inline(always)]
 fn max_plane_indexed(p: MaxPlane<'_>) {
     let MaxPlane { shape: s, plane, out, out_at, col_max, col_at } = p;
@@ -177,19 +180,20 @@ fn max_plane_indexed(p: MaxPlane<'_>) {
     for ((oy, dst), dst_at) in out.chunks_exact_mut(ow).enumerate().zip(out_at.chunks_exact_mut(ow)) {
         let (y0, y1) = (oy * st, (oy * st + k).min(h));
         col_max.copy_from_slice(&plane[y0 * w..][..w]);
-        col_at.iter_mut().enumerate().for_each(|(c, a)| *a = (y0 * w + c) as f32);
+        let top = (y0 * w) as f32;
+        col_at.iter_mut().zip(0i32..).for_each(|(a, c)| *a = top + c as f32);
         for row in y0 + 1..y1 {
             max_index_into(col_max, col_at, &plane[row * w..][..w], (row * w) as f32);
         }
         for ((d, d_at), ox) in dst.iter_mut().zip(dst_at.iter_mut()).zip(0..) {
             let (x0, x1) = (ox * st, (ox * st + k).min(w));
-            let (mut m, mut at) = (col_max[x0], col_at[x0]);
-            for (&v, &i) in col_max[x0 + 1..x1].iter().zip(&col_at[x0 + 1..x1]) {
-                if replaces(v, i, m, at) {
-                    (m, at) = (v, i);
-                }
-            }
-            (*d, *d_at) = (m, at as i64);
+            let m = col_max[x0 + 1..x1].iter().fold(col_max[x0], |m, &v| nan_max(v, m));
+            // The smallest index among the columns that hold the window's maximum.
+            let first = col_max[x0..x1]
+                .iter()
+                .zip(&col_at[x0..x1])
+                .fold(f32::INFINITY, |first, (&v, &index)| if holds_max(v, m) { first.min(index) } else { first });
+            (*d, *d_at) = (m, first as i64);
         }
     }
 }
