@@ -18,21 +18,24 @@ pub(super) fn compare_isas(device: &Device, o: &BenchOptions, log: &mut dyn FnMu
     let before = kernel_isa();
     let cells: Vec<(Isa, Activation)> = o.isas.iter().flat_map(|&isa| o.activations.iter().map(move |&a| (isa, a))).collect();
     let mut rows: Vec<IsaTiming> = cells.iter().map(|&(isa, a)| IsaTiming::new(isa, a)).collect();
+    // Each cell's last timed step, whose optimizer time the profile reports.
+    let mut last_steps = Vec::new();
     for round in 1..=o.rounds.max(1) {
+        last_steps.clear();
         for (&(isa, activation), row) in cells.iter().zip(rows.iter_mut()) {
             use_isa(isa);
             let step = time_steps(Backend::Flex, device, activation, o);
             log(&format!("own loops on {isa}, round {round}, {activation}: train {:.0} images/s", step.train_images_per_sec));
             row.train_images_per_sec.push(step.train_images_per_sec);
+            last_steps.push(step);
         }
     }
     let mut ops = Vec::new();
-    for (&(isa, activation), row) in cells.iter().zip(rows.iter_mut()) {
+    for ((&(isa, activation), row), step) in cells.iter().zip(rows.iter_mut()).zip(&last_steps) {
         row.median = median(row.train_images_per_sec.clone());
         if o.profile.contains(&Backend::Flex) {
             use_isa(isa);
-            let step = time_steps(Backend::Flex, device, activation, o);
-            let mut profile = profile_ops(Backend::Flex, device, activation, &step, o);
+            let mut profile = profile_ops(Backend::Flex, device, activation, step, o);
             profile.iter_mut().for_each(|op| op.backend = format!("flex, own loops {isa}"));
             ops.extend(profile);
         }
