@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::ExperimentError;
+use crate::speedup::verdict::{self, Faster};
 use crate::toolkit::markdown::Table;
 
 /// One claim's row.
@@ -171,36 +172,43 @@ fn speed_up_conditions(docs: &Path) -> Result<Row, ExperimentError> {
         .find(|f| docs.join(f).join("report.json").is_file())
         .unwrap_or("sensitivity-quick");
     let r = Report::read(docs, folder)?;
-    let cells = r.at("/cells")?.as_array().ok_or_else(|| r.missing("/cells"))?;
-    let mut parts = Vec::new();
-    let (mut holds, mut gone, mut open) = (Vec::new(), Vec::new(), 0);
-    for (i, cell) in cells.iter().enumerate() {
-        let key = cell["key"].as_str().unwrap_or("?");
-        let ratios = cell["ratios"].as_array().ok_or_else(|| r.missing(&format!("/cells/{i}/ratios")))?;
-        let Some(k) = ratios.iter().position(|x| x["activation"] == "tanh") else { continue };
-        let ratio = r.interval(&format!("/cells/{i}/ratios/{k}/epochs"))?;
-        parts.push(format!("{key} {}", if ratio.ci.is_some() { ratio.fmt(2) } else { format!("{:.2}", ratio.value) }));
-        match ratio.ci {
-            None => open += 1,
-            Some(_) if ratio.above(1.0) => holds.push(key.to_string()),
-            Some(_) => gone.push(key.to_string()),
+    let study: crate::speedup::Report =
+        serde_json::from_value(r.json.clone()).map_err(|e| ExperimentError::BadReport { path: r.path.clone(), reason: e.to_string() })?;
+    let (mut parts, mut relu, mut tanh, mut neither, mut open) = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), 0);
+    for cell in &study.cells {
+        let ratio = cell.ratio("tanh");
+        let shown = crate::speedup::ratios::fmt(ratio);
+        if shown == "–" {
+            continue;
+        }
+        let faster = verdict::faster(ratio);
+        let shown = if faster == Faster::Unknown { shown.replace(" (no interval: fewer than 2 runs)", "") } else { shown };
+        parts.push(format!("{} {shown}", cell.key));
+        match faster {
+            Faster::Relu => relu.push(cell.key.clone()),
+            Faster::Other => tanh.push(cell.key.clone()),
+            Faster::NoClearDifference => neither.push(cell.key.clone()),
+            Faster::Unknown => open += 1,
         }
     }
+    let list = |keys: &[String]| if keys.is_empty() { "none".to_string() } else { keys.join(", ") };
     let verdict = if folder == "sensitivity-partial" {
         format!(
-            "Open: the default form is running; {} of {} cells have a tanh/ReLU ratio so far, and the speed-up holds (interval above 1) in {}",
+            "Open: the default form is running; {} of {} cells have a tanh/ReLU ratio so far: ReLU faster (range above 1) in {}; tanh faster in {}",
             parts.len(),
-            cells.len(),
-            if holds.is_empty() { "none of them".into() } else { holds.join(", ") }
+            study.cells.len(),
+            list(&relu),
+            list(&tanh)
         )
     } else if open == parts.len() {
         format!("Open: only the {folder} form has finished, one seed, no intervals; the default form is running")
     } else {
         format!(
-            "The speed-up holds (interval above 1) in {} of {} settings; not in: {}",
-            holds.len(),
+            "ReLU is faster (range above 1) in {} of {} settings; tanh is faster in: {}; neither clearly in: {}",
+            relu.len(),
             parts.len(),
-            if gone.is_empty() { "none".into() } else { gone.join(", ") }
+            list(&tanh),
+            list(&neither)
         )
     };
     Ok(Row {

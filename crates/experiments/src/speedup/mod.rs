@@ -14,6 +14,7 @@ pub mod ratios;
 pub mod records;
 mod report;
 mod run;
+pub mod verdict;
 
 pub use cells::Cell;
 pub use plan::SpeedupOptions;

@@ -13,7 +13,8 @@ fn reached(a: &ActivationResult, f: impl Fn(&crate::speedup::records::SpeedRun) 
 
 /// `other`'s time to the target over `relu`'s. A ratio only where every seed of both got there;
 /// where ReLU did and `other` did not in some seed, a lower bound counting those seeds at the
-/// budget; nothing where ReLU did not.
+/// budget; where `other` did and ReLU did not, an upper bound the same way; nothing where neither
+/// did in every seed.
 pub fn ratio(other: &ActivationResult, relu: &ActivationResult, budget: f64) -> SpeedRatio {
     let relu_epochs = reached(relu, |r| r.epochs_to_target);
     let other_epochs = reached(other, |r| r.epochs_to_target);
@@ -21,26 +22,28 @@ pub fn ratio(other: &ActivationResult, relu: &ActivationResult, budget: f64) -> 
         let (a, b) = (reached(other, f)?, reached(relu, f)?);
         (!a.is_empty() && !b.is_empty()).then(|| bootstrap_ratio(&a, &b, RESAMPLES, 1))
     };
-    let at_least = match (&other_epochs, &relu_epochs) {
-        (None, Some(relu)) if !relu.is_empty() => {
-            let censored: Vec<f64> = other.runs.iter().map(|r| r.epochs_to_target.unwrap_or(budget)).collect();
-            Some(mean(&censored) / mean(relu))
-        }
-        _ => None,
+    let censored = |a: &ActivationResult| -> Vec<f64> { a.runs.iter().map(|r| r.epochs_to_target.unwrap_or(budget)).collect() };
+    let (at_least, at_most) = match (&other_epochs, &relu_epochs) {
+        (None, Some(relu)) if !relu.is_empty() => (Some(mean(&censored(other)) / mean(relu)), None),
+        (Some(o), None) if !o.is_empty() => (None, Some(mean(o) / mean(&censored(relu)))),
+        _ => (None, None),
     };
     SpeedRatio {
         activation: other.activation.clone(),
         epochs: both(|r| r.epochs_to_target),
         seconds: both(|r| r.seconds_to_target),
         at_least,
+        at_most,
     }
 }
 
-/// "6.63 [6.13, 7.21]", "≥ 8.0 (not reached in every seed)", or "–".
+/// "6.63 [6.13, 7.21]", "≥ 8.00 (not reached in every seed)", "≤ 0.21 (ReLU not reached in every
+/// seed)", or "–".
 pub fn fmt(r: Option<&SpeedRatio>) -> String {
     match r {
         Some(SpeedRatio { epochs: Some(e), .. }) => crate::toolkit::markdown::fmt_ratio(Some(e)),
         Some(SpeedRatio { at_least: Some(b), .. }) => format!("≥ {b:.2} (not reached in every seed)"),
+        Some(SpeedRatio { at_most: Some(b), .. }) => format!("≤ {b:.2} (ReLU not reached in every seed)"),
         _ => "–".into(),
     }
 }
@@ -107,9 +110,14 @@ mod tests {
         assert!(r.epochs.is_none());
         assert!((r.at_least.expect("bound") - 94.0 / 15.0).abs() < 1e-12);
         assert!(fmt(Some(&r)).starts_with("≥ 6.27"));
-        // ReLU not there: no ratio and no bound.
+        // ReLU not there in one seed of two: at most 30 / ((4 + 40) / 2).
         let r = ratio(&tanh, &result("relu", &[Some(4.0), None]), 40.0);
         assert!(r.epochs.is_none() && r.at_least.is_none());
+        assert!((r.at_most.expect("bound") - 30.0 / 22.0).abs() < 1e-12);
+        assert!(fmt(Some(&r)).starts_with("≤ 1.36 (ReLU"));
+        // Neither there in every seed: nothing.
+        let r = ratio(&slow, &result("relu", &[None, Some(5.0), Some(6.0)]), 40.0);
+        assert!(r.epochs.is_none() && r.at_least.is_none() && r.at_most.is_none());
         assert_eq!(fmt(Some(&r)), "–");
     }
 }

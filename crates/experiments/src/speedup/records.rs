@@ -86,6 +86,10 @@ pub struct SpeedRatio {
     /// When the activation did not reach the target in every seed while ReLU did: the ratio is at
     /// least the budget over ReLU's mean epochs.
     pub at_least: Option<f64>,
+    /// When ReLU did not reach the target in every seed while the activation did: the ratio is at
+    /// most the activation's mean epochs over ReLU's, ReLU's misses counted at the budget.
+    #[serde(default)]
+    pub at_most: Option<f64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -5,8 +5,8 @@ use actlab_train::durable::write_atomic;
 use std::path::Path;
 
 use crate::ExperimentError;
-use crate::speedup::ratios;
-use crate::speedup::records::{ActivationResult, CellResult, Report, SpeedRatio};
+use crate::speedup::records::{ActivationResult, Report};
+use crate::speedup::{ratios, verdict};
 use crate::toolkit::markdown::{Table, fmt_estimate, fmt_lr, link, rate_folder};
 use crate::toolkit::sensitivity::{self, TableCell};
 use crate::toolkit::stats::Estimate;
@@ -38,84 +38,19 @@ fn header(r: &Report) -> String {
     )
 }
 
-/// How a cell's ratio compares with the paper cell's: intervals apart, or overlapping.
-fn compare(paper: Option<&SpeedRatio>, cell: Option<&SpeedRatio>) -> &'static str {
-    let interval = |r: Option<&SpeedRatio>| r.and_then(|r| r.epochs.as_ref()).and_then(|e| e.ci95);
-    match (interval(paper), interval(cell), cell.and_then(|c| c.at_least)) {
-        (Some((plo, _)), Some((_, chi)), _) if chi < plo => "smaller: the intervals do not overlap",
-        (Some((_, phi)), Some((clo, _)), _) if clo > phi => "larger: the intervals do not overlap",
-        (Some(_), Some(_), _) => "no clear change: the intervals overlap",
-        (Some((_, phi)), None, Some(bound)) if bound > phi => "larger: the activation did not reach the target in every seed",
-        _ if cell.and_then(|c| c.epochs.as_ref()).is_some() => "no interval to compare: one seed",
-        _ => "not comparable (a ratio is missing)",
-    }
-}
-
 fn answer(r: &Report) -> String {
     let Some(paper) = r.cells.iter().find(|c| c.key == "paper") else {
         return "## Answer\n\nThe paper's cell is not in this run, so no factor can be compared with it.\n\n".into();
     };
-    let mut lines = String::new();
+    let mut text = String::new();
     for other in r.plan.activations.iter().filter(|a| *a != "relu") {
-        lines += &format!("\n**{other}/relu.** In the paper's setting: {}.\n\n", ratios::fmt(paper.ratio(other)));
+        text += &format!("\n**{other}/relu.** {}\n\n", verdict::paragraph(&r.cells, other));
         for cell in r.cells.iter().filter(|c| c.key != "paper") {
-            lines +=
-                &format!("- {}: {} ({})\n", cell.change, ratios::fmt(cell.ratio(other)), compare(paper.ratio(other), cell.ratio(other)));
+            let (p, c) = (paper.ratio(other), cell.ratio(other));
+            text += &format!("- {}: {} ({})\n", cell.change, ratios::fmt(c), verdict::change(p, c).describe(c));
         }
     }
-    format!("## Answer\n\n{}\n{lines}\n![the ratio per cell with its interval, on a log axis](forest.png)\n\n", overall(r, paper))
-}
-
-/// The one-paragraph answer to "a property of ReLU or of the setting?", from the tanh ratios.
-fn overall(r: &Report, paper: &CellResult) -> String {
-    let tanh = |c: &CellResult| c.ratio("tanh").and_then(|x| x.epochs.clone());
-    let Some(p) = tanh(paper) else { return "The paper's cell has no tanh/relu ratio yet.".into() };
-    let modern = r.cells.iter().find(|c| c.key == "modern").and_then(tanh);
-    let moved: Vec<String> = r
-        .cells
-        .iter()
-        .filter(|c| c.key != "paper")
-        .filter(|c| compare(paper.ratio("tanh"), c.ratio("tanh")).contains("do not overlap"))
-        .map(|c| format!("{} ({:.2}×)", c.key, tanh(c).map_or(f64::NAN, |x| x.value)))
-        .collect();
-    let others_measured = r.cells.iter().filter(|c| c.key != "paper").filter_map(tanh).count();
-    let moved = if p.ci95.is_none() {
-        "with one seed there are no intervals to compare the factors by".to_string()
-    } else if others_measured == 0 {
-        "no other cell has a tanh/relu ratio yet, so no factor can be judged".into()
-    } else if moved.is_empty() {
-        "no single factor moves it outside the paper cell's interval".into()
-    } else {
-        format!("the factors that move it outside the paper cell's interval: {}", moved.join(", "))
-    };
-    let verdict = match modern {
-        None => "The modern combination has not been measured yet.".to_string(),
-        Some(m) if m.ci95.is_none() || p.ci95.is_none() => format!(
-            "In the modern combination it is {:.2}×. With one seed per activation there are no intervals, so this is no verdict: the default form (three seeds) gives one.",
-            m.value
-        ),
-        Some(m) => {
-            let (mlo, mhi) = m.ci95.unwrap_or((m.value, m.value));
-            let (plo, _) = p.ci95.unwrap_or((p.value, p.value));
-            if mhi < plo && mhi < 2.0 {
-                format!(
-                    "In the modern combination the ratio is {:.2}× [{mlo:.2}, {mhi:.2}]: most of the speed-up belongs to the setting, not to the activation alone. This contradicts the usual reading of Figure 1.",
-                    m.value
-                )
-            } else if mhi < plo {
-                format!(
-                    "In the modern combination ReLU keeps a smaller advantage, {:.2}× [{mlo:.2}, {mhi:.2}]: part of the speed-up belongs to the setting, part to the activation.",
-                    m.value
-                )
-            } else {
-                format!(
-                    "In the modern combination the ratio is {:.2}× [{mlo:.2}, {mhi:.2}], not smaller than in the paper's setting: here the speed-up behaves like a property of the activation.",
-                    m.value
-                )
-            }
-        }
-    };
-    format!("In the paper's setting tanh needs {:.2}× ReLU's epochs; {moved}. {verdict}", p.value)
+    format!("## Answer\n{text}\n![the ratio per cell with its interval, on a log axis](forest.png)\n\n")
 }
 
 fn fmt_pair(pair: &[Option<Estimate>; 2], digits: usize) -> String {
