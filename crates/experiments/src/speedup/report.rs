@@ -47,7 +47,10 @@ fn answer(r: &Report) -> String {
         text += &format!("\n**{other}/relu.** {}\n\n", verdict::paragraph(&r.cells, other));
         for cell in r.cells.iter().filter(|c| c.key != "paper") {
             let (p, c) = (paper.ratio(other), cell.ratio(other));
-            text += &format!("- {}: {} ({})\n", cell.change, ratios::fmt(c), verdict::change(p, c).describe(c));
+            text += &match ratios::fmt(c).as_str() {
+                "–" => format!("- {}: no ratio yet (not finished, or neither side reached the target in every seed)\n", cell.change),
+                shown => format!("- {}: from {} to {shown} ({})\n", cell.change, verdict::short(p), verdict::change(p, c).describe(c)),
+            };
         }
     }
     format!("## Answer\n{text}\n![the ratio per cell with its interval, on a log axis](forest.png)\n\n")

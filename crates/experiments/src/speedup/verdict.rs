@@ -87,7 +87,7 @@ fn times(r: Option<&SpeedRatio>) -> String {
 }
 
 /// "1.57×", "≥ 4.28×", "≤ 0.21×".
-fn short(r: Option<&SpeedRatio>) -> String {
+pub fn short(r: Option<&SpeedRatio>) -> String {
     match r {
         Some(SpeedRatio { epochs: Some(e), .. }) => format!("{:.2}×", e.value),
         Some(SpeedRatio { at_least: Some(b), .. }) => format!("≥ {b:.2}×"),
