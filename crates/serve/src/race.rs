@@ -136,7 +136,7 @@ impl Races {
             {
                 race.exit_code = Some(status.code().unwrap_or(-1));
             }
-            let text = std::fs::read_to_string(&race.log).unwrap_or_default();
+            let text = log_end(&race.log);
             let tail: Vec<&str> = text.lines().rev().take(8).collect();
             out.push(RaceInfo {
                 id: *id,
@@ -148,5 +148,46 @@ impl Races {
             });
         }
         out
+    }
+}
+
+/// The last [`LOG_END_BYTES`] of a race's log (less where it is shorter), so that a poll does not
+/// read a long race's whole log for its last lines; an unreadable log reads as empty.
+fn log_end(path: &std::path::Path) -> String {
+    use std::io::{Read, Seek, SeekFrom};
+    let Ok(mut file) = std::fs::File::open(path) else { return String::new() };
+    let length = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let start = length.saturating_sub(LOG_END_BYTES);
+    let mut bytes = Vec::new();
+    if file.seek(SeekFrom::Start(start)).and_then(|_| file.take(LOG_END_BYTES).read_to_end(&mut bytes)).is_err() {
+        return String::new();
+    }
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    // A cut through the first line leaves part of it: drop it unless the log was read whole.
+    match (start, text.find('\n')) {
+        (0, _) | (_, None) => text,
+        (_, Some(i)) => text[i + 1..].to_string(),
+    }
+}
+
+/// Enough for the last 8 lines of progress output, which are at most a few hundred bytes each.
+const LOG_END_BYTES: u64 = 16 * 1024;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_end_of_a_long_log_is_its_last_whole_lines() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("race.log");
+        let lines: Vec<String> = (0..5000).map(|i| format!("line {i} of a long race")).collect();
+        std::fs::write(&path, lines.join("\n") + "\n").expect("write");
+        let end = log_end(&path);
+        assert!(end.len() as u64 <= LOG_END_BYTES);
+        assert!(end.starts_with("line ") && end.ends_with("line 4999 of a long race\n"), "{}", &end[..40]);
+        std::fs::write(&path, "short\nlog").expect("write");
+        assert_eq!(log_end(&path), "short\nlog");
+        assert_eq!(log_end(&dir.path().join("missing.log")), "");
     }
 }
