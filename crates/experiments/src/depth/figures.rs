@@ -69,6 +69,7 @@ pub(super) fn gradients(out: &Path, r: &Report) -> Result<(), ExperimentError> {
                 series,
                 reference: None,
                 legend: true,
+                ..Default::default()
             }
         })
         .collect();
@@ -102,6 +103,7 @@ pub(super) fn saturation(out: &Path, r: &Report) -> Result<(), ExperimentError> 
                 series,
                 reference: None,
                 legend: true,
+                ..Default::default()
             })
         })
         .collect();

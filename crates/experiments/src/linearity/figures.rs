@@ -40,6 +40,7 @@ pub(super) fn activations(out: &Path, zoo: &[Activation]) -> Result<(), Experime
                 ],
                 reference: Some(0.0),
                 legend: a == zoo[0],
+                ..Default::default()
             }
         })
         .collect();
@@ -75,6 +76,7 @@ pub(super) fn slopes(out: &Path, report: &Report) -> Result<(), ExperimentError>
         ],
         reference: Some(0.9),
         legend: true,
+        ..Default::default()
     };
     let epochs = Chart {
         title: format!("Epochs to {} training error (runs that reached it)", report.plan.target),
@@ -85,6 +87,7 @@ pub(super) fn slopes(out: &Path, report: &Report) -> Result<(), ExperimentError>
         series: vec![with_bars("epochs to target", pick(|c| c.epochs_to_target.as_ref()), false)],
         reference: None,
         legend: false,
+        ..Default::default()
     };
     Ok(save_grid(&[errors, epochs], 2, (560, 400), &out.join("slopes"))?)
 }
@@ -113,6 +116,7 @@ pub(super) fn zoo(out: &Path, report: &Report) -> Result<(), ExperimentError> {
                 .collect(),
             reference: Some(0.9),
             legend: true,
+            ..Default::default()
         })
         .collect();
     Ok(save_grid(&charts, 3, (420, 380), &out.join("zoo"))?)

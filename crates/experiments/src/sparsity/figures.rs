@@ -36,6 +36,7 @@ pub fn draw(out: &Path, report: &Report) -> Result<(), ExperimentError> {
             series,
             reference: None,
             legend: true,
+            ..Default::default()
         });
     }
     save_grid(&charts, charts.len().clamp(1, 3), (420, 320), &out.join("sparsity"))?;
@@ -57,6 +58,7 @@ pub fn draw(out: &Path, report: &Report) -> Result<(), ExperimentError> {
                 series: vec![Series { label: layer.layer.clone(), points, ..Default::default() }],
                 reference: None,
                 legend: false,
+                ..Default::default()
             });
         }
     }

@@ -33,8 +33,6 @@ fn chart(report: &Report, activation: &str) -> Chart {
         Series { label: "at least (not reached in every seed)".into(), markers: true, unjoined: true, ..bounds },
         Series { label: "at most (ReLU not reached in every seed)".into(), markers: true, unjoined: true, ..upper },
     ];
-    // A bound drawn only where some cell has one, so the legend lists what the chart shows.
-    series.retain(|s| !s.points.is_empty());
     for (value, label) in REFERENCES {
         series.push(Series {
             label: label.into(),
@@ -45,21 +43,22 @@ fn chart(report: &Report, activation: &str) -> Chart {
     }
     let ys = series.iter().flat_map(|s| s.points.iter().map(|p| p.1).chain(s.bars.iter().flat_map(|b| [b.0, b.1])));
     let (y0, y1) = ys.fold((0.0f64, 1.0f64), |(a, b), y| (a.min(y), b.max(y)));
-    let keys: Vec<String> = report.cells.iter().enumerate().map(|(i, c)| format!("{} {}", i + 1, c.key)).collect();
     Chart {
-        title: format!("epochs to {:.0}% training error, {activation} over relu", 100.0 * report.plan.target),
-        x_label: format!("cell: {}", keys.join(", ")),
-        y_label: "log10 ratio".into(),
+        title: format!("epochs to {:.0}% training error, {activation} over relu (log scale)", 100.0 * report.plan.target),
+        x_label: "cell".into(),
+        y_label: format!("{activation}/relu"),
         x_range: (0.5, n + 0.5),
         y_range: (y0 - 0.1, y1 + 0.1),
         series,
         reference: None,
         legend: true,
+        x_names: report.cells.iter().map(|c| c.key.clone()).collect(),
+        y_log10: true,
     }
 }
 
 /// `forest.png` and `forest.svg`: one chart per activation other than ReLU.
 pub fn draw(out: &Path, report: &Report) -> Result<(), ExperimentError> {
     let charts: Vec<Chart> = report.plan.activations.iter().filter(|a| *a != "relu").map(|a| chart(report, a)).collect();
-    Ok(save_grid(&charts, 1, (1000, 420), &out.join("forest"))?)
+    Ok(save_grid(&charts, 1, (1200, 420), &out.join("forest"))?)
 }

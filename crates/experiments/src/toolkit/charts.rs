@@ -35,6 +35,10 @@ pub struct Chart {
     /// A horizontal reference line (e.g. chance, or a target).
     pub reference: Option<f64>,
     pub legend: bool,
+    /// Names for the x ticks 1, 2, …, n (a forest plot's rows); empty: numbers.
+    pub x_names: Vec<String>,
+    /// The y values are log10 of ratios: ticks read "2.00×" instead of "0.30".
+    pub y_log10: bool,
 }
 
 /// Writes `charts` in a grid of `columns` to `stem.png` and `stem.svg`, each cell `cell` pixels.
@@ -65,10 +69,24 @@ fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, chart: &Chart) -> Res
         .caption(&chart.title, ("sans-serif", 18))
         .margin(12)
         .x_label_area_size(38)
-        .y_label_area_size(52)
+        // "10.00×" needs more room than the plain numbers' "0.25".
+        .y_label_area_size(if chart.y_log10 { 70 } else { 52 })
         .build_cartesian_2d(x0..x1, y0..y1)
         .map_err(err)?;
-    c.configure_mesh().x_desc(&chart.x_label).y_desc(&chart.y_label).label_style(("sans-serif", 13)).draw().map_err(err)?;
+    let name_of = |x: &f64| {
+        let i = x.round();
+        if (x - i).abs() < 1e-6 && i >= 1.0 { chart.x_names.get(i as usize - 1).cloned().unwrap_or_default() } else { String::new() }
+    };
+    let times = |y: &f64| format!("{:.2}×", 10f64.powf(*y));
+    let mut mesh = c.configure_mesh();
+    mesh.x_desc(&chart.x_label).y_desc(&chart.y_label).label_style(("sans-serif", 13));
+    if !chart.x_names.is_empty() {
+        mesh.x_labels(chart.x_names.len() + 1).x_label_formatter(&name_of);
+    }
+    if chart.y_log10 {
+        mesh.y_label_formatter(&times);
+    }
+    mesh.draw().map_err(err)?;
     if let Some(y) = chart.reference {
         c.draw_series(LineSeries::new([(x0, y), (x1, y)], BLACK.mix(0.4).stroke_width(1))).map_err(err)?;
     }
@@ -94,7 +112,10 @@ fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, chart: &Chart) -> Res
         } else {
             c.draw_series(LineSeries::new(line, style)).map_err(err)?
         };
-        drawn.label(&s.label).legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], color.stroke_width(2)));
+        // A series with nothing to draw keeps its colour but stays out of the legend.
+        if !s.points.is_empty() {
+            drawn.label(&s.label).legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], color.stroke_width(2)));
+        }
     }
     if chart.legend {
         c.configure_series_labels()

@@ -58,6 +58,7 @@ pub fn figure(groups: &[(String, Vec<(String, &Tuning)>)], y_label: &str, stem: 
                 series,
                 reference: None,
                 legend: true,
+                ..Default::default()
             });
         }
     }
