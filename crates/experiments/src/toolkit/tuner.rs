@@ -139,6 +139,14 @@ pub struct TuningRule {
     pub start: Option<f64>,
     pub rungs: Vec<f64>,
     pub seeds: usize,
+    /// How many grid steps past the starting grid the tuner may go (reports written before this
+    /// was a field used [`MAX_EXTENSIONS`]).
+    #[serde(default = "default_max_extensions")]
+    pub max_extensions: usize,
+}
+
+fn default_max_extensions() -> usize {
+    MAX_EXTENSIONS
 }
 
 /// Where the grid of an activation starts. Sigmoid's slope is at most 1/4 (tanh's and ReLU's
@@ -155,7 +163,13 @@ impl TuningRule {
     /// The rule for a study of `epochs` per run and `seeds` seeds: five rates over two decades,
     /// or three over one with `quick`.
     pub fn new(epochs: usize, seeds: usize, quick: bool, start: Option<f64>) -> Self {
-        Self { steps: if quick { 1 } else { 2 }, start, rungs: halving_rungs(epochs), seeds }
+        Self { steps: if quick { 1 } else { 2 }, start, rungs: halving_rungs(epochs), seeds, max_extensions: MAX_EXTENSIONS }
+    }
+
+    /// The same rule, allowed `n` extensions past the starting grid instead of [`MAX_EXTENSIONS`]
+    /// (for a study whose factors move the best rate by more than two decades).
+    pub fn with_max_extensions(self, n: usize) -> Self {
+        Self { max_extensions: n, ..self }
     }
 
     /// The tuner's plan for a cell with `activation`.
@@ -165,7 +179,7 @@ impl TuningRule {
             steps: self.steps,
             rungs: self.rungs.clone(),
             seeds: self.seeds,
-            max_extensions: MAX_EXTENSIONS,
+            max_extensions: self.max_extensions,
         }
     }
 
@@ -181,10 +195,11 @@ impl TuningRule {
         };
         let rungs: Vec<String> = self.rungs.iter().map(|r| format!("{r}")).collect();
         format!(
-            "each cell's learning rate is tuned by successive halving on {} rates of the 1–3 log grid (half-decade steps) around a start ({start}), judged by {measure}: every rate runs from seed 1 to the first rung, and at each rung ({} epochs) the worse half stops while the rest (always with the best rate's two neighbours) resume; at the full budget the best rate and its two neighbours run from all {} seed(s) and the lowest seed mean is chosen. While the best sits at an edge of the rates tried, the grid is extended past it (at most {MAX_EXTENSIONS} times), so every chosen rate has a worse neighbour on both sides; a diverged run counts as worse. A neighbour within the seed noise of the best (its mean seed-paired difference no larger than the differences' standard deviation) is chosen instead when its own neighbours are better on average",
+            "each cell's learning rate is tuned by successive halving on {} rates of the 1–3 log grid (half-decade steps) around a start ({start}), judged by {measure}: every rate runs from seed 1 to the first rung, and at each rung ({} epochs) the worse half stops while the rest (always with the best rate's two neighbours) resume; at the full budget the best rate and its two neighbours run from all {} seed(s) and the lowest seed mean is chosen. While the best sits at an edge of the rates tried, the grid is extended past it (at most {} times), so every chosen rate has a worse neighbour on both sides; a diverged run counts as worse. A neighbour within the seed noise of the best (its mean seed-paired difference no larger than the differences' standard deviation) is chosen instead when its own neighbours are better on average",
             2 * self.steps + 1,
             rungs.join(", "),
-            self.seeds
+            self.seeds,
+            self.max_extensions
         )
     }
 }
