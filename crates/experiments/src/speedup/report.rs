@@ -49,7 +49,11 @@ fn answer(r: &Report) -> String {
             let (p, c) = (paper.ratio(other), cell.ratio(other));
             text += &match ratios::fmt(c).as_str() {
                 "–" => format!("- {}: no ratio yet (not finished, or neither side reached the target in every seed)\n", cell.change),
-                shown => format!("- {}: from {} to {shown} ({})\n", cell.change, verdict::short(p), verdict::change(p, c).describe(c)),
+                // Without a range (one seed) the short form, so the line does not say "no interval" twice.
+                shown => {
+                    let shown = if verdict::range(c).is_some() { shown.to_string() } else { verdict::short(c) };
+                    format!("- {}: from {} to {shown} ({})\n", cell.change, verdict::short(p), verdict::change(p, c).describe(c))
+                }
             };
         }
     }

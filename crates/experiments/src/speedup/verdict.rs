@@ -62,7 +62,7 @@ impl Change {
             (Change::Larger, true) => "larger: even its bound lies above the paper cell's interval",
             (Change::Overlapping, false) => "no clear change: the intervals overlap",
             (Change::Overlapping, true) => "no clear change: its bound does not separate it from the paper cell's",
-            (Change::Unknown, _) if cell.is_some_and(|c| c.epochs.is_some()) => "no interval to compare: one seed",
+            (Change::Unknown, _) if cell.is_some_and(|c| c.epochs.is_some()) => "one seed: no interval to compare",
             (Change::Unknown, _) => "not comparable: a ratio is missing",
         }
     }
@@ -108,7 +108,14 @@ pub fn paragraph(cells: &[CellResult], other: &str) -> String {
     let (relu, theirs, neither, unknown) = (by(Faster::Relu), by(Faster::Other), by(Faster::NoClearDifference), by(Faster::Unknown));
     let judged = rest.len() - unknown.len();
     if judged == 0 {
-        return format!("{head} No other cell has a {other}/relu range yet, so no factor can be judged.");
+        let one_seed = rest.iter().any(|c| c.ratio(other).is_some_and(|r| r.epochs.as_ref().is_some_and(|e| e.ci95.is_none())));
+        return if one_seed {
+            format!(
+                "{head} With one seed per activation there are no intervals, so no factor can be judged: the default form (three seeds) gives them."
+            )
+        } else {
+            format!("{head} No other cell has a {other}/relu range yet, so no factor can be judged.")
+        };
     }
     let mut parts = Vec::new();
     if !relu.is_empty() {
@@ -208,6 +215,10 @@ mod tests {
         assert!(paragraph(&vanished, "tanh").contains("vanishes"));
         let pending = [paper, cell("adam", bound(None, None))];
         assert!(paragraph(&pending, "tanh").contains("No other cell has a tanh/relu range yet"));
+        let mut one_seed = measured(0.74, 0.0, 0.0);
+        one_seed.epochs.as_mut().expect("measured").ci95 = None;
+        let quick = [cell("paper", measured(0.83, 0.8, 0.9)), cell("modern", one_seed)];
+        assert!(paragraph(&quick, "tanh").contains("With one seed per activation there are no intervals"));
         let partly = [cell("paper", bound(Some(4.28), None)), cell("modern", measured(4.6, 4.0, 5.9)), cell("adam", bound(None, None))];
         let text = paragraph(&partly, "tanh");
         assert!(text.contains("needs at least 4.28× ReLU's epochs"), "{text}");
