@@ -10,7 +10,6 @@
 mod figures;
 pub(crate) mod measure;
 mod plan;
-pub(crate) mod probe_files;
 pub mod records;
 mod report;
 mod run;

@@ -10,9 +10,9 @@ use std::path::{Path, PathBuf};
 
 use crate::ExperimentError;
 use crate::depth::measure::probe;
-use crate::depth::probe_files::{probe_path, read_probes, write_probe};
 use crate::depth::records::{DepthCell, DepthRun, Plan};
 use crate::toolkit::markdown::fmt_lr;
+use crate::toolkit::probe_files::PROBES;
 use crate::toolkit::runner::{RunSpec, Runner, diverged, progress_note};
 use crate::toolkit::saved::{initial_model, saved_model};
 use crate::toolkit::stats::Estimate;
@@ -69,8 +69,8 @@ impl Study<'_> {
         let folder = self.folder(cell, lr, seed);
         let mut config = cell.config(&self.base, self.plan.width);
         (config.optimizer.lr, config.training.seed) = (lr, seed);
-        if !probe_path(&folder, 0).exists() && self.runner.writes() {
-            write_probe(&folder, &probe(&initial_model(&config, self.data)?, &config, self.data, self.plan.probe_images, 0))?;
+        if !PROBES.path(&folder, 0).exists() && self.runner.writes() {
+            PROBES.write(&folder, &probe(&initial_model(&config, self.data)?, &config, self.data, self.plan.probe_images, 0))?;
         }
         let probes = self.probe_stages(cell);
         let mut stages: Vec<f64> = probes.iter().map(|&e| e as f64).filter(|&e| e < budget).collect();
@@ -78,7 +78,7 @@ impl Study<'_> {
         let mut measured = Measured::Pending;
         for stage in stages {
             let probed = (stage.fract() == 0.0 && probes.contains(&(stage as usize))).then_some(stage as usize);
-            if stage < budget && probed.is_some_and(|e| probe_path(&folder, e).exists()) {
+            if stage < budget && probed.is_some_and(|e| PROBES.path(&folder, e).exists()) {
                 continue;
             }
             config.stop.max_epochs = stage;
@@ -87,12 +87,12 @@ impl Study<'_> {
             let Measured::Done(score) = measured else { return Ok(Measured::Pending) };
             if let Some(epoch) = probed
                 && score != Score::Diverged
-                && !probe_path(&folder, epoch).exists()
+                && !PROBES.path(&folder, epoch).exists()
                 && self.runner.writes()
                 && stopped_at(&folder, stage)
             {
                 let model = saved_model(&config, self.data, &folder)?;
-                write_probe(&folder, &probe(&model, &config, self.data, self.plan.probe_images, epoch))?;
+                PROBES.write(&folder, &probe(&model, &config, self.data, self.plan.probe_images, epoch))?;
             }
         }
         Ok(measured)
@@ -112,7 +112,7 @@ impl Study<'_> {
             train_error: if diverged { None } else { summary.final_train_error },
             diverged,
             commit: summary.versions.commit.clone(),
-            probes: read_probes(&folder),
+            probes: PROBES.read_all(&folder),
         }))
     }
 

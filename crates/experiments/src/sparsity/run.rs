@@ -6,8 +6,7 @@ use actlab_datasets::LoadedDataset;
 use actlab_models::Model;
 use actlab_models::probe::Hidden;
 use actlab_train::UncheckedConfig;
-use actlab_train::durable::write_atomic;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
 use crate::ExperimentError;
@@ -15,6 +14,7 @@ use crate::sparsity::measure::layer_sparsity;
 use crate::sparsity::plan::FIG1_RATES;
 use crate::sparsity::records::{EpochSparsity, Plan, SparsityRun};
 use crate::toolkit::markdown::fmt_lr;
+use crate::toolkit::probe_files::SPARSITY;
 use crate::toolkit::runner::{RunSpec, Runner, progress_note};
 use crate::toolkit::saved::{eval_batcher, initial_model, saved_model};
 use crate::toolkit::tuner::{Tuned, Tuning, tune};
@@ -43,20 +43,6 @@ pub fn measure(model: &Model, config: &UncheckedConfig, data: &LoadedDataset, im
     }
     let layers = outputs.iter().map(|(layer, values, dims)| layer_sparsity(layer, config.model.activation, values, *dims)).collect();
     EpochSparsity { epoch, seconds: started.elapsed().as_secs_f64(), layers }
-}
-
-fn probe_path(folder: &Path, epoch: usize) -> PathBuf {
-    folder.join(format!("sparsity-{epoch}.json"))
-}
-
-fn read_probe(folder: &Path, epoch: usize) -> Option<EpochSparsity> {
-    serde_json::from_str(&std::fs::read_to_string(probe_path(folder, epoch)).ok()?).ok()
-}
-
-fn write_probe(folder: &Path, probe: &EpochSparsity) -> Result<(), ExperimentError> {
-    let path = probe_path(folder, probe.epoch);
-    write_atomic(&path, serde_json::to_string_pretty(probe).unwrap_or_default().as_bytes(), "probe")
-        .map_err(|e| ExperimentError::io(&path, e))
 }
 
 pub(super) struct Study<'a> {
@@ -106,13 +92,13 @@ impl Study<'_> {
     pub fn seed_run(&mut self, activation: &str, lr: f64, seed: u64) -> Result<Option<SparsityRun>, ExperimentError> {
         let folder = self.out.join("runs").join(activation).join(format!("seed-{seed}"));
         let mut config = self.config(activation, lr, seed)?;
-        if read_probe(&folder, 0).is_none() && self.runner.writes() {
+        if SPARSITY.read::<EpochSparsity>(&folder, 0).is_none() && self.runner.writes() {
             std::fs::create_dir_all(&folder).map_err(|e| ExperimentError::io(&folder, e))?;
-            write_probe(&folder, &measure(&initial_model(&config, self.data)?, &config, self.data, self.plan.probe_images, 0))?;
+            SPARSITY.write(&folder, &measure(&initial_model(&config, self.data)?, &config, self.data, self.plan.probe_images, 0))?;
         }
         let mut last = None;
         for epoch in 1..=self.plan.epochs {
-            if epoch < self.plan.epochs && read_probe(&folder, epoch).is_some() {
+            if epoch < self.plan.epochs && SPARSITY.read::<EpochSparsity>(&folder, epoch).is_some() {
                 continue;
             }
             config.stop.max_epochs = epoch as f64;
@@ -121,14 +107,14 @@ impl Study<'_> {
                 self.pending.push(format!("{label}{}", progress_note(&folder)));
                 return Ok(None);
             };
-            if read_probe(&folder, epoch).is_none() && (summary.epochs - epoch as f64).abs() < 1e-9 {
+            if SPARSITY.read::<EpochSparsity>(&folder, epoch).is_none() && (summary.epochs - epoch as f64).abs() < 1e-9 {
                 let model = saved_model(&config, self.data, &folder)?;
-                write_probe(&folder, &measure(&model, &config, self.data, self.plan.probe_images, epoch))?;
+                SPARSITY.write(&folder, &measure(&model, &config, self.data, self.plan.probe_images, epoch))?;
             }
             last = Some(summary);
         }
         let Some(summary) = last else { return Ok(None) };
-        let epochs: Option<Vec<EpochSparsity>> = (0..=self.plan.epochs).map(|e| read_probe(&folder, e)).collect();
+        let epochs: Option<Vec<EpochSparsity>> = (0..=self.plan.epochs).map(|e| SPARSITY.read::<EpochSparsity>(&folder, e)).collect();
         Ok(epochs.map(|epochs| SparsityRun {
             activation: activation.to_string(),
             seed,

@@ -10,10 +10,11 @@ use std::path::{Path, PathBuf};
 
 use crate::ExperimentError;
 use crate::depth::measure::probe;
-use crate::depth::probe_files::{read_probe, write_probe};
+use crate::depth::records::Probe;
 use crate::speedup::cells::Cell;
 use crate::speedup::records::{ActivationResult, Plan, SpeedRun};
 use crate::toolkit::markdown::fmt_lr;
+use crate::toolkit::probe_files::PROBES;
 use crate::toolkit::runner::{RunSpec, Runner, diverged};
 use crate::toolkit::saved::{initial_model, saved_model};
 use crate::toolkit::stats::Estimate;
@@ -67,11 +68,11 @@ impl Study<'_> {
     /// epoch 1 first when it has not got there. False while that stage is not finished.
     fn probed(&mut self, cell: Cell, config: &UncheckedConfig) -> Result<bool, ExperimentError> {
         let (folder, shared) = self.folder(cell, config);
-        if shared || !self.runner.writes() || read_probe(&folder, 1).is_some() {
+        if shared || !self.runner.writes() || PROBES.read::<Probe>(&folder, 1).is_some() {
             return Ok(true);
         }
-        if read_probe(&folder, 0).is_none() {
-            write_probe(&folder, &probe(&initial_model(config, self.data)?, config, self.data, self.plan.probe_images, 0))?;
+        if PROBES.read::<Probe>(&folder, 0).is_none() {
+            PROBES.write(&folder, &probe(&initial_model(config, self.data)?, config, self.data, self.plan.probe_images, 0))?;
         }
         if RunFolder::new(&folder).read_summary().is_some_and(|s| s.epochs > 1.0 + 1e-9) {
             return Ok(true); // past epoch 1 already (its model there is gone)
@@ -81,7 +82,7 @@ impl Study<'_> {
         let Some(summary) = self.runner.run(self.spec(cell, first.clone()))? else { return Ok(false) };
         if (summary.epochs - 1.0).abs() < 1e-9 {
             let model = saved_model(&first, self.data, &folder)?;
-            write_probe(&folder, &probe(&model, &first, self.data, self.plan.probe_images, 1))?;
+            PROBES.write(&folder, &probe(&model, &first, self.data, self.plan.probe_images, 1))?;
         }
         Ok(true)
     }
@@ -134,7 +135,7 @@ fn speed_run(seed: u64, folder: &Path, summary: &Summary, budget: f64) -> SpeedR
         epochs_run: summary.epochs,
         diverged: diverged(summary),
         commit: summary.versions.commit.clone(),
-        probes: [0, 1].iter().filter_map(|&e| read_probe(folder, e)).collect(),
+        probes: [0, 1].iter().filter_map(|&e| PROBES.read(folder, e)).collect(),
     }
 }
 

@@ -8,6 +8,7 @@ pub mod mosaic;
 pub mod options;
 pub mod paired;
 pub mod plot;
+pub mod probe_files;
 pub mod provenance;
 pub mod rates;
 pub mod runner;
