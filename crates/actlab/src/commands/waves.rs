@@ -7,7 +7,7 @@ use anyhow::{Context, Result, bail};
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Plans and runs waves until nothing is left; `plan_wave(list)` writes one wave's job list.
 pub fn in_waves(jobs: usize, out: &Path, plan_wave: impl Fn(&Path) -> Result<()>) -> Result<()> {
@@ -48,12 +48,14 @@ struct Job {
     child: Child,
     line: String,
     log: PathBuf,
+    started: Instant,
 }
 
 /// Runs `lines` (shell commands), at most `jobs` at a time; the first failure stops the wave.
 fn run_pool(lines: &[String], jobs: usize, threads: usize, out: &Path) -> Result<()> {
     let mut queue = lines.iter().enumerate();
     let mut running: Vec<Job> = Vec::new();
+    let (wave_started, mut done) = (Instant::now(), 0);
     loop {
         while running.len() < jobs {
             let Some((i, line)) = queue.next() else { break };
@@ -70,7 +72,7 @@ fn run_pool(lines: &[String], jobs: usize, threads: usize, out: &Path) -> Result
                 .stderr(file)
                 .spawn()
                 .with_context(|| format!("starting {line}"))?;
-            running.push(Job { child, line: line.clone(), log });
+            running.push(Job { child, line: line.clone(), log, started: Instant::now() });
         }
         if running.is_empty() {
             return Ok(());
@@ -82,6 +84,9 @@ fn run_pool(lines: &[String], jobs: usize, threads: usize, out: &Path) -> Result
                 None => still.push(job),
                 Some(status) if status.success() => {
                     let _ = fs::remove_file(&job.log);
+                    done += 1;
+                    let progress = WaveProgress { done, total: lines.len(), elapsed: wave_started.elapsed() };
+                    eprintln!("{}", progress.line(out_folder(&job.line).unwrap_or("a run"), job.started.elapsed()));
                 }
                 Some(status) => {
                     let last = fs::read_to_string(&job.log).unwrap_or_default().lines().last().unwrap_or_default().to_string();
@@ -91,6 +96,39 @@ fn run_pool(lines: &[String], jobs: usize, threads: usize, out: &Path) -> Result
         }
         running = still;
     }
+}
+
+/// How far a wave has got, for the line printed as each of its runs finishes.
+struct WaveProgress {
+    done: usize,
+    total: usize,
+    elapsed: Duration,
+}
+
+impl WaveProgress {
+    /// "run 12 of 69 done: FOLDER (41 s); about 18 min left in this wave", the time left
+    /// extrapolated from the wave's pace so far (the runs of one wave are alike: the same rung).
+    fn line(&self, folder: &str, took: Duration) -> String {
+        let left = match (self.total - self.done, self.done) {
+            (0, _) => "the wave is done".to_string(),
+            (rest, done) => format!("about {} left in this wave", fmt_duration(self.elapsed.mul_f64(rest as f64 / done as f64))),
+        };
+        format!("run {} of {} done: {folder} ({}); {left}", self.done, self.total, fmt_duration(took))
+    }
+}
+
+/// "41 s", "18 min", "2.3 h".
+fn fmt_duration(d: Duration) -> String {
+    match d.as_secs_f64() {
+        s if s < 100.0 => format!("{s:.0} s"),
+        s if s < 6000.0 => format!("{:.0} min", s / 60.0),
+        s => format!("{:.1} h", s / 3600.0),
+    }
+}
+
+/// The run folder a job line trains into (`--out 'PATH'`, as the runner quotes it).
+fn out_folder(line: &str) -> Option<&str> {
+    line.split_once("--out '").and_then(|(_, rest)| rest.split_once('\'')).map(|(path, _)| path)
 }
 
 /// The GPU of the `i`-th job: `--device`'s list in turn (none given: the process's own).
@@ -118,6 +156,18 @@ mod tests {
         std::fs::write(&config, "[stop]\nmax_epochs = 2.0\n").expect("write");
         assert_ne!(super::with_config(&line), first);
         assert_eq!(super::with_config(&line), super::with_config(&line));
+    }
+
+    #[test]
+    fn a_finished_run_says_how_much_of_its_wave_is_left() {
+        use std::time::Duration;
+        let progress = super::WaveProgress { done: 3, total: 9, elapsed: Duration::from_secs(120) };
+        let line = progress.line("runs/x/seed-1", Duration::from_secs(41));
+        assert_eq!(line, "run 3 of 9 done: runs/x/seed-1 (41 s); about 4 min left in this wave");
+        let last = super::WaveProgress { done: 9, total: 9, elapsed: Duration::from_secs(9000) };
+        assert!(last.line("r", Duration::from_secs(7200)).ends_with("(2.0 h); the wave is done"));
+        assert_eq!(super::out_folder("'actlab' train --config 'a/config.toml' --out 'a b/seed-2'"), Some("a b/seed-2"));
+        assert_eq!(super::out_folder("something else"), None);
     }
 
     #[test]
