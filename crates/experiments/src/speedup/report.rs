@@ -5,7 +5,7 @@ use actlab_train::durable::write_atomic;
 use std::path::Path;
 
 use crate::ExperimentError;
-use crate::speedup::records::{ActivationResult, Report};
+use crate::speedup::records::{ActivationResult, Report, SpeedRatio};
 use crate::speedup::{ratios, verdict};
 use crate::toolkit::markdown::{Table, fmt_estimate, fmt_lr, link, rate_folder};
 use crate::toolkit::sensitivity::{self, TableCell};
@@ -47,17 +47,25 @@ fn answer(r: &Report) -> String {
         text += &format!("\n**{other}/relu.** {}\n\n", verdict::paragraph(&r.cells, other));
         for cell in r.cells.iter().filter(|c| c.key != "paper") {
             let (p, c) = (paper.ratio(other), cell.ratio(other));
-            text += &match ratios::fmt(c).as_str() {
-                "–" => format!("- {}: no ratio yet (not finished, or neither side reached the target in every seed)\n", cell.change),
-                // Without a range (one seed) the short form, so the line does not say "no interval" twice.
-                shown => {
-                    let shown = if verdict::range(c).is_some() { shown.to_string() } else { verdict::short(c) };
-                    format!("- {}: from {} to {shown} ({})\n", cell.change, verdict::short(p), verdict::change(p, c).describe(c))
-                }
-            };
+            text += &format!("- {}: {}\n", cell.change, factor_line(other, p, c));
         }
     }
     format!("## Answer\n{text}\n![the ratio per cell with its interval, on a log axis](forest.png)\n\n")
+}
+
+/// How one factor moved `other`'s ratio: "from 1.35× to 0.78 [0.71, 0.85] (smaller: …)", a bound
+/// with who did not get there, or why there is no ratio.
+fn factor_line(other: &str, paper: Option<&SpeedRatio>, cell: Option<&SpeedRatio>) -> String {
+    let Some(c) = cell else { return "not finished yet".into() };
+    let change = verdict::change(paper, cell).describe(cell);
+    let from = verdict::short(paper);
+    match (&c.epochs, c.at_least, c.at_most) {
+        (Some(e), _, _) if e.ci95.is_some() => format!("from {from} to {} ({change})", ratios::fmt(cell)),
+        (Some(_), _, _) => format!("from {from} to {} ({change})", verdict::short(cell)),
+        (None, Some(_), _) => format!("from {from} to {} ({other} not reached in every seed; {change})", verdict::short(cell)),
+        (None, None, Some(_)) => format!("from {from} to {} (ReLU not reached in every seed; {change})", verdict::short(cell)),
+        (None, None, None) => "no ratio: neither activation reached the target in every seed".into(),
+    }
 }
 
 fn fmt_pair(pair: &[Option<Estimate>; 2], digits: usize) -> String {

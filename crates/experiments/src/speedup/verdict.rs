@@ -128,12 +128,13 @@ pub fn paragraph(cells: &[CellResult], other: &str) -> String {
         parts.push(format!("neither is clearly faster in {} ({})", neither.len(), listed(&neither, other)));
     }
     let counts = format!("Of the {judged} other cells with a range, {}.", parts.join("; "));
-    let pending = match unknown.len() {
-        0 => String::new(),
-        n => format!(
-            " {n} cell{} without a range yet (not finished, or neither side reached the target in every seed).",
-            if n == 1 { "" } else { "s" }
-        ),
+    let running = unknown.iter().filter(|c| c.ratio(other).is_none()).count();
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    let pending = match (running, unknown.len() - running) {
+        (0, 0) => String::new(),
+        (r, 0) => format!(" {r} cell{} not finished yet.", plural(r)),
+        (0, n) => format!(" In {n} cell{} neither activation reached the target in every seed, so there is no range.", plural(n)),
+        (r, n) => format!(" {r} cell{} not finished yet; in {n} neither activation reached the target in every seed.", plural(r)),
     };
     let paper_faster = faster(paper.ratio(other));
     let modern = cells.iter().find(|c| c.key == "modern").map(|c| faster(c.ratio(other)));
@@ -222,6 +223,12 @@ mod tests {
         let partly = [cell("paper", bound(Some(4.28), None)), cell("modern", measured(4.6, 4.0, 5.9)), cell("adam", bound(None, None))];
         let text = paragraph(&partly, "tanh");
         assert!(text.contains("needs at least 4.28× ReLU's epochs"), "{text}");
-        assert!(text.contains("every cell measured so far") && text.contains("1 cell without a range yet"), "{text}");
+        assert!(text.contains("every cell measured so far") && text.contains("In 1 cell neither activation reached"), "{text}");
+        let running = [
+            cell("paper", measured(1.35, 1.3, 1.42)),
+            cell("modern", measured(1.5, 1.3, 2.0)),
+            CellResult { ratios: Vec::new(), ..cell("adam", bound(None, None)) },
+        ];
+        assert!(paragraph(&running, "tanh").contains("1 cell not finished yet."));
     }
 }
