@@ -195,11 +195,12 @@ fn speed_up_conditions(docs: &Path) -> Result<Row, ExperimentError> {
     let list = |keys: &[String]| if keys.is_empty() { "none".to_string() } else { keys.join(", ") };
     let verdict = if folder == "sensitivity-partial" {
         format!(
-            "Open: the default form is running; {} of {} cells have a tanh/ReLU ratio so far: ReLU faster (range above 1) in {}; tanh faster in {}",
+            "Open: the default form is running; {} of {} cells have a tanh/ReLU ratio so far: ReLU faster (range above 1) in {}; tanh faster in {}; neither clearly in {}",
             parts.len(),
             study.cells.len(),
             list(&relu),
-            list(&tanh)
+            list(&tanh),
+            list(&neither)
         )
     } else if open == parts.len() {
         format!("Open: only the {folder} form has finished, one seed, no intervals; the default form is running")
