@@ -171,9 +171,9 @@ fn speed_up_conditions(docs: &Path) -> Result<Row, ExperimentError> {
         .into_iter()
         .find(|f| docs.join(f).join("report.json").is_file())
         .unwrap_or("sensitivity-quick");
-    let r = Report::read(docs, folder)?;
+    let Report { path, json } = Report::read(docs, folder)?;
     let study: crate::speedup::Report =
-        serde_json::from_value(r.json.clone()).map_err(|e| ExperimentError::BadReport { path: r.path.clone(), reason: e.to_string() })?;
+        serde_json::from_value(json).map_err(|e| ExperimentError::BadReport { path, reason: e.to_string() })?;
     let (mut parts, mut relu, mut tanh, mut neither, mut open) = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), 0);
     for cell in &study.cells {
         let ratio = cell.ratio("tanh");

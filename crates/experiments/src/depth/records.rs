@@ -98,3 +98,9 @@ impl Report {
         self.cells.iter().find(|c| c.depth == depth && c.activation == activation && c.init == init)
     }
 }
+
+impl crate::toolkit::probe_files::EpochProbe for Probe {
+    fn epoch(&self) -> usize {
+        self.epoch
+    }
+}

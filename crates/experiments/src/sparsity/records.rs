@@ -76,3 +76,9 @@ pub struct Report {
     #[serde(flatten)]
     pub provenance: Provenance,
 }
+
+impl crate::toolkit::probe_files::EpochProbe for EpochSparsity {
+    fn epoch(&self) -> usize {
+        self.epoch
+    }
+}

@@ -7,8 +7,6 @@ use serde::de::DeserializeOwned;
 use std::path::{Path, PathBuf};
 
 use crate::ExperimentError;
-use crate::depth::records::Probe;
-use crate::sparsity::records::EpochSparsity;
 
 /// A kind of probe file, named by its prefix.
 #[derive(Clone, Copy, Debug)]
@@ -22,18 +20,6 @@ pub const SPARSITY: ProbeFiles = ProbeFiles("sparsity");
 /// What a probe file holds: measurements after some epoch (0: at initialisation).
 pub trait EpochProbe: Serialize + DeserializeOwned {
     fn epoch(&self) -> usize;
-}
-
-impl EpochProbe for Probe {
-    fn epoch(&self) -> usize {
-        self.epoch
-    }
-}
-
-impl EpochProbe for EpochSparsity {
-    fn epoch(&self) -> usize {
-        self.epoch
-    }
 }
 
 impl ProbeFiles {
@@ -73,6 +59,8 @@ impl ProbeFiles {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::depth::records::Probe;
+    use crate::sparsity::records::EpochSparsity;
 
     #[test]
     fn probes_are_found_again_by_kind_and_epoch() {
